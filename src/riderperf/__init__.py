@@ -1,0 +1,3 @@
+"""riderperf: fair, explainable rider performance management."""
+
+__version__ = "0.1.0"

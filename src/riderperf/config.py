@@ -1,0 +1,52 @@
+"""Settings from the environment (RIDERPERF_*): where the two stores live."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """`RIDERPERF_HOME` holds every file riderperf writes unless a URL points elsewhere."""
+
+    model_config = SettingsConfigDict(env_prefix="RIDERPERF_", extra="ignore")
+
+    home: Path = Path(".riderperf")
+    database_url: str | None = None
+    warehouse_url: str | None = None
+
+    @cached_property
+    def app_database_url(self) -> str:
+        """SQLAlchemy URL of the app database; a SQLite file under home by default."""
+        return self.database_url or f"sqlite:///{(self.home / 'riderperf.db').resolve()}"
+
+    @cached_property
+    def warehouse_path(self) -> Path:
+        """File of the embedded DuckDB warehouse.
+
+        `RIDERPERF_WAREHOUSE_URL` takes `duckdb:///path/file.duckdb` (or a bare path);
+        the default is `warehouse.duckdb` under home.
+        """
+        url = self.warehouse_url
+        if not url:
+            return (self.home / "warehouse.duckdb").resolve()
+        if url.startswith("duckdb://"):
+            rest = url.removeprefix("duckdb://")
+            # duckdb:///abs/path and duckdb://rel/path both name a file.
+            return Path(rest if rest.startswith("/") else rest).resolve()
+        if "://" in url:
+            raise ValueError(
+                f"RIDERPERF_WAREHOUSE_URL={url!r}: only duckdb:// warehouses are supported "
+                "in this release; give duckdb:///path/to/warehouse.duckdb"
+            )
+        return Path(url).resolve()
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.home / "rejects"
+
+
+def load_settings() -> Settings:
+    return Settings()
