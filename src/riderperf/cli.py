@@ -2,15 +2,102 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from riderperf.config import load_settings
+from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
+from riderperf.warehouse.connection import WarehouseBusyError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 convert_app = typer.Typer(no_args_is_help=True, help="Turn public datasets into the canonical format.")
 app.add_typer(convert_app, name="convert")
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade both stores (app database and warehouse); safe to run twice."""
+    from riderperf.stores import init_stores
+
+    settings = load_settings()
+    try:
+        init_stores(settings)
+    except WarehouseBusyError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
+    out_console.print(f"app database: {settings.app_database_url}")
+    out_console.print(f"warehouse:    {settings.warehouse_path}")
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A dataset folder, or one canonical file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import canonical event files (CSV, Parquet, JSON Lines) into the warehouse.
+
+    Exit status: 0 all rows inserted or exact duplicates; 3 some rows rejected or in
+    conflict (the rest imported, rejects written); 1 nothing could be imported.
+    """
+    from riderperf.ingest.service import import_path
+
+    settings = load_settings()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json or not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("import", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        try:
+            report = import_path(path, settings, progress=progress)
+        except WarehouseBusyError as exc:
+            err_console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        print_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+def print_report(report: ImportReport) -> None:
+    table = Table(title=f"import {report.import_id}")
+    for col in ("table", "read", "inserted", "duplicates", "conflicts", "rejected"):
+        table.add_column(col, justify="left" if col == "table" else "right")
+    for name, c in report.tables.items():
+        row = (c.read, c.inserted, c.duplicates, c.conflicts, c.rejected)
+        table.add_row(name, *(f"{n:,}" for n in row))
+    out_console.print(table)
+    for name, fields in report.errors_by_field.items():
+        listed = ", ".join(f"{f} ({n:,})" for f, n in fields.items())
+        out_console.print(f"[yellow]{name}[/]: rejected rows by field: {listed}")
+    for path in report.rejects:
+        out_console.print(f"rejects written to {path}")
+    for source, cols in report.unknown_columns.items():
+        out_console.print(f"{source}: unknown columns kept aside: {', '.join(cols)}")
+    for ignored in report.ignored_files:
+        out_console.print(f"[dim]ignored (not a canonical table): {ignored}[/]")
+    for error in report.file_errors:
+        err_console.print(f"[red]error:[/] {error.message}")
 
 
 @app.command()

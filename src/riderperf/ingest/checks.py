@@ -1,0 +1,181 @@
+"""Builds the vectorised SQL that types every staged value and lists each row's errors.
+
+One query checks a whole file: required values, types, enums, ranges, timestamps
+with an offset, required-when conditions and timeline order. Every failed check
+yields a {field, error} pair, so a row reports all its problems at once.
+"""
+
+from __future__ import annotations
+
+from riderperf.ingest.schema import Column, Table
+from riderperf.ingest.sources import Staged, row_number_sql
+from riderperf.warehouse.tables import quote
+
+# An ISO-8601 date and time followed by an offset (Z, +03, +03:00 or +0300).
+OFFSET_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+
+def lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def raw_name(column: str) -> str:
+    return quote(f"r__{column}")
+
+
+def typed_name(column: str) -> str:
+    return quote(f"t__{column}")
+
+
+def raw_expr(staged: Staged, column: str) -> str:
+    """The value as written; empty or blank text counts as null."""
+    source_type = staged.columns.get(column)
+    if source_type is None:
+        return "NULL"
+    if source_type == "VARCHAR":
+        return f"NULLIF(TRIM({quote(column)}), '')"
+    return quote(column)
+
+
+def typed_expr(column: Column, raw: str) -> str:
+    """The value in its canonical type; null when it cannot be read as that type."""
+    if column.kind in ("string", "enum"):
+        return f"CAST({raw} AS VARCHAR)"
+    if column.kind == "timestamp":
+        return f"TRY_CAST({raw} AS TIMESTAMPTZ)"
+    if column.kind == "date":
+        return f"TRY_CAST({raw} AS DATE)"
+    if column.kind == "bool":
+        return f"TRY_CAST({raw} AS BOOLEAN)"
+    number = f"TRY_CAST({raw} AS DOUBLE)"
+    if column.kind == "float":
+        return f"CASE WHEN isfinite({number}) THEN {number} END"
+    # int: 3 and 3.0 are integers, 3.5 is not (a plain cast would round it).
+    return f"CASE WHEN {number} = round({number}) THEN CAST({number} AS INTEGER) END"
+
+
+def _error(field: str, condition: str, message_sql: str) -> str:
+    return f"CASE WHEN {condition} THEN {{'field': {lit(field)}, 'error': {message_sql}}} END"
+
+
+def column_checks(staged: Staged, column: Column) -> list[str]:
+    raw, typed = raw_name(column.name), typed_name(column.name)
+    text = f"CAST({raw} AS VARCHAR)"
+    checks: list[str] = []
+    if column.required:
+        missing = (
+            "required column is missing from the file"
+            if column.name not in staged.columns
+            else "required value is missing"
+        )
+        checks.append(_error(column.name, f"{raw} IS NULL", lit(missing)))
+    if column.kind == "enum":
+        allowed = ", ".join(column.values)
+        in_list = ", ".join(lit(v) for v in column.values)
+        checks.append(
+            _error(
+                column.name,
+                f"{raw} IS NOT NULL AND {typed} NOT IN ({in_list})",
+                f"format('{{}} is not one of: {allowed}', {text})",
+            )
+        )
+    elif column.kind not in ("string",):
+        checks.append(
+            _error(
+                column.name,
+                f"{raw} IS NOT NULL AND {typed} IS NULL",
+                f"format('not a valid {column.kind}: {{}}', {text})",
+            )
+        )
+    if column.kind == "timestamp" and staged.columns.get(column.name) == "VARCHAR":
+        checks.append(
+            _error(
+                column.name,
+                f"{typed} IS NOT NULL AND NOT regexp_matches({raw}, {lit(OFFSET_PATTERN)})",
+                f"format('timestamp has no UTC offset: {{}} (write it like "
+                f"2026-01-05T12:30:00+00:00)', {text})",
+            )
+        )
+    if column.minimum is not None:
+        checks.append(
+            _error(
+                column.name,
+                f"{typed} < {column.minimum}",
+                f"format('must be at least {column.minimum:g}, got {{}}', {text})",
+            )
+        )
+    if column.maximum is not None:
+        checks.append(
+            _error(
+                column.name,
+                f"{typed} > {column.maximum}",
+                f"format('must be at most {column.maximum:g}, got {{}}', {text})",
+            )
+        )
+    return checks
+
+
+def rule_checks(table: Table) -> list[str]:
+    checks: list[str] = []
+    for cond in table.conditions:
+        values = ", ".join(lit(v) for v in cond.equals)
+        message = f"required when {cond.when} is {' or '.join(cond.equals)}"
+        checks.append(
+            _error(
+                cond.column,
+                f"{raw_name(cond.column)} IS NULL AND {typed_name(cond.when)} IN ({values})",
+                lit(message),
+            )
+        )
+    for order in table.timeline:
+        early, late = typed_name(order.earlier), typed_name(order.later)
+        checks.append(
+            _error(
+                order.later,
+                f"{late} < {early}",
+                f"format('{order.later} ({{}}) is before {order.earlier} ({{}})', "
+                f"CAST({late} AS VARCHAR), CAST({early} AS VARCHAR))",
+            )
+        )
+    return checks
+
+
+def extra_expr(staged: Staged, table: Table) -> str:
+    """Unknown columns of the source row, kept aside as a JSON object (null when none)."""
+    unknown = [c for c in staged.columns if c not in table.by_name]
+    if not unknown:
+        return "CAST(NULL AS VARCHAR)"
+    fields = ", ".join(f"{quote(c)} := {quote(c)}" for c in unknown)
+    return f"CAST(to_json(struct_pack({fields})) AS VARCHAR)"
+
+
+def hash_expr(table: Table) -> str:
+    """A fingerprint of the row's canonical content, equal for equal typed values."""
+    parts = ", ".join(
+        f"coalesce(CAST({typed_name(c.name)} AS VARCHAR), chr(0))" for c in table.columns
+    )
+    return f"md5(concat_ws(chr(31), {parts}))"
+
+
+def checked_sql(staged: Staged, table: Table, target: str) -> str:
+    """SQL creating temp table `target`: one row per staged row with typed values and `_errs`."""
+    raws = ", ".join(f"{raw_expr(staged, c.name)} AS {raw_name(c.name)}" for c in table.columns)
+    typeds = ", ".join(
+        f"{typed_expr(c, raw_name(c.name))} AS {typed_name(c.name)}" for c in table.columns
+    )
+    checks = [chk for c in table.columns for chk in column_checks(staged, c)]
+    checks += rule_checks(table)
+    errs = f"list_filter([{', '.join(checks)}], lambda e: e IS NOT NULL)"
+    raw_cols = ", ".join(raw_name(c.name) for c in table.columns)
+    return f"""
+CREATE OR REPLACE TEMP TABLE {target} AS
+SELECT * EXCLUDE ({raw_cols}), {errs} AS _errs, {hash_expr(table)} AS _row_hash
+FROM (
+    SELECT *, {typeds}
+    FROM (
+        SELECT rowid AS _rid, {row_number_sql(staged)} AS _row, {raws},
+               {extra_expr(staged, table)} AS _extra
+        FROM {staged.name}
+    )
+)
+"""

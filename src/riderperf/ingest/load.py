@@ -1,0 +1,212 @@
+"""Loads one staged file into its warehouse table: atomically, idempotently, losing nothing.
+
+A row is inserted when it is valid, new and its references exist; an exact copy of a
+stored row (or of an earlier row of the same file) is a duplicate and changes nothing;
+a row whose key exists with other content is a conflict. Rejected and conflicting rows
+go to a rejects file beside the report, in the format of the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from riderperf.ingest.checks import checked_sql, lit, typed_name
+from riderperf.ingest.report import TableCounts
+from riderperf.ingest.schema import Table
+from riderperf.ingest.sources import Staged
+from riderperf.warehouse.tables import quote
+
+_FORMAT_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}
+_SUFFIX = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
+_ERR_FIELDS = "array_to_string(list_transform(_errs, lambda e: e.field), ';')"
+_ERR_TEXT = "array_to_string(list_transform(_errs, lambda e: e.field || ': ' || e.error), '; ')"
+
+
+@dataclass
+class BatchResult:
+    counts: TableCounts
+    rejects: Path | None
+    errors_by_field: dict[str, int] = field(default_factory=dict)
+
+
+def _key_text(table: Table, prefix: str = "t__") -> str:
+    parts = [f"CAST({quote(prefix + k)} AS VARCHAR)" for k in table.key]
+    return parts[0] if len(parts) == 1 else f"concat_ws('/', {', '.join(parts)})"
+
+
+def classify_sql(table: Table, checked: str, target: str) -> str:
+    """Valid rows labelled new, duplicate, conflict_file or conflict_stored."""
+    keys = ", ".join(typed_name(k) for k in table.key)
+    join = " AND ".join(f"w.{quote(k)} = v.{typed_name(k)}" for k in table.key)
+    diffs = ", ".join(
+        f"CASE WHEN v.{typed_name(c.name)} IS DISTINCT FROM w.{quote(c.name)} "
+        f"THEN {lit(c.name)} END"
+        for c in table.columns
+    )
+    return f"""
+CREATE OR REPLACE TEMP TABLE {target} AS
+WITH v AS (
+    SELECT *, row_number() OVER w AS _n, first_value(_row_hash) OVER w AS _first_hash,
+           first_value(_row) OVER w AS _first_row
+    FROM {checked} WHERE len(_errs) = 0
+    WINDOW w AS (PARTITION BY {keys} ORDER BY _row)
+)
+SELECT v.*,
+    CASE WHEN v._n > 1 AND v._row_hash = v._first_hash THEN 'duplicate'
+         WHEN v._n > 1 THEN 'conflict_file'
+         WHEN w._row_hash IS NULL THEN 'new'
+         WHEN w._row_hash = v._row_hash THEN 'duplicate'
+         ELSE 'conflict_stored' END AS _status,
+    CASE WHEN v._n = 1 AND w._row_hash <> v._row_hash
+         THEN list_filter([{diffs}], lambda d: d IS NOT NULL) END AS _diff
+FROM v LEFT JOIN {quote(table.name)} w ON {join}
+"""
+
+
+def reject_missing_references(con: duckdb.DuckDBPyConnection, table: Table, target: str) -> None:
+    """New rows pointing at a rider or order that does not exist are rejected."""
+    for ref in table.references:
+        col = typed_name(ref.column)
+        message = f"format('{ref.column} {{}} does not exist in {ref.table}', {col})"
+        con.execute(
+            f"""
+UPDATE {target} SET _status = 'rejected',
+    _errs = list_append(_errs, {{'field': {lit(ref.column)}, 'error': {message}}})
+WHERE _status = 'new' AND {col} IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM {quote(ref.table)} r WHERE r.{quote(ref.target)} = {target}.{col})
+"""
+        )
+
+
+def bad_rows_sql(table: Table, checked: str, classified: str, target: str) -> str:
+    key_cols = ";".join(table.key)
+    key_text = _key_text(table)
+    return f"""
+CREATE OR REPLACE TEMP TABLE {target} AS
+SELECT _rid, _row, {_ERR_FIELDS} AS _field, {_ERR_TEXT} AS _error, _errs
+FROM {checked} WHERE len(_errs) > 0
+UNION ALL
+SELECT _rid, _row, {_ERR_FIELDS}, {_ERR_TEXT}, _errs FROM {classified} WHERE _status = 'rejected'
+UNION ALL
+SELECT _rid, _row, {lit(key_cols)},
+    format('conflict: {key_cols} {{}} already appears at row {{}} of this file with other '
+           'content', {key_text}, _first_row), NULL
+FROM {classified} WHERE _status = 'conflict_file'
+UNION ALL
+SELECT _rid, _row, array_to_string(_diff, ';'),
+    format('conflict: the stored {table.name} row with {key_cols} {{}} differs in {{}}; '
+           'send a correction as a new event instead of rewriting this one',
+           {key_text}, array_to_string(_diff, ', ')), NULL
+FROM {classified} WHERE _status = 'conflict_stored'
+"""
+
+
+def insert_sql(table: Table, classified: str, import_id: str, source: str) -> str:
+    cols = [quote(c.name) for c in table.columns]
+    values = [typed_name(c.name) for c in table.columns]
+    return (
+        f"INSERT INTO {quote(table.name)} ({', '.join(cols)}, _row_hash, _import_id, _source, "
+        f"_source_row, _extra) SELECT {', '.join(values)}, _row_hash, {lit(import_id)}, "
+        f"{lit(source)}, _row, _extra FROM {classified} WHERE _status = 'new'"
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def count_outcomes(
+    con: duckdb.DuckDBPyConnection, staged: Staged, classified: str, bad: str
+) -> TableCounts:
+    by_status = dict(con.execute(f"SELECT _status, count(*) FROM {classified} GROUP BY 1").fetchall())
+    conflicts = int(by_status.get("conflict_file", 0)) + int(by_status.get("conflict_stored", 0))
+    return TableCounts(
+        read=staged.rows + len(staged.malformed),
+        inserted=int(by_status.get("new", 0)),
+        duplicates=int(by_status.get("duplicate", 0)),
+        conflicts=conflicts,
+        rejected=_count(con, f"SELECT count(*) FROM {bad}") - conflicts + len(staged.malformed),
+    )
+
+
+def errors_by_field(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str) -> dict[str, int]:
+    rows = con.execute(
+        f"SELECT e.field, count(*) FROM (SELECT unnest(_errs) AS e FROM {bad}) "
+        "GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    found = {str(f): int(n) for f, n in rows}
+    if staged.malformed:
+        found["(row layout)"] = len(staged.malformed)
+    return found
+
+
+def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str, out: Path) -> None:
+    """Rejected rows as they were read, plus `_file`, `_row`, `_field` and `_error`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    file = lit(str(staged.source.path))
+    cols = [quote(c) for c in staged.columns]
+    query = (
+        f"SELECT {', '.join('s.' + c for c in cols)}, {file} AS _file, b._row AS _row, "
+        f"b._field AS _field, b._error AS _error"
+        + (", CAST(NULL AS VARCHAR) AS _raw" if staged.malformed else "")
+        + f" FROM {bad} b JOIN {staged.name} s ON s.rowid = b._rid"
+    )
+    if staged.malformed:
+        nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
+        lines = " UNION ALL ".join(
+            f"SELECT {nulls}, {file}, {row}, '(row layout)', {lit(error)}, {lit(text)}"
+            for row, text, error in staged.malformed
+        )
+        query = f"{query} UNION ALL {lines}"
+    opts = _FORMAT_OPTIONS[staged.source.fmt]
+    con.execute(f"COPY ({query} ORDER BY _row) TO {lit(str(out))} ({opts})")
+
+
+def commit_batch(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Makes a table batch visible; until here a crash leaves the warehouse as it was."""
+    con.execute("COMMIT")
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    table: Table,
+    *,
+    import_id: str,
+    rejects_dir: Path,
+    now: datetime,
+) -> BatchResult:
+    """Checks, classifies and inserts one staged file; the insert commits as one transaction."""
+    checked, classified, bad = (f"{staged.name}_{s}" for s in ("checked", "classified", "bad"))
+    con.execute(checked_sql(staged, table, checked))
+    con.execute(classify_sql(table, checked, classified))
+    reject_missing_references(con, table, classified)
+    con.execute(bad_rows_sql(table, checked, classified, bad))
+    counts = count_outcomes(con, staged, classified, bad)
+    source = str(staged.source.path)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(insert_sql(table, classified, import_id, source))
+        con.execute(
+            "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, table.name, source, counts.read, counts.inserted, counts.duplicates,
+             counts.conflicts, counts.rejected, now],
+        )
+        commit_batch(con, table.name)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    rejects: Path | None = None
+    if counts.rejected or counts.conflicts:
+        name = f"{staged.source.path.stem}.rejects{_SUFFIX[staged.source.fmt]}"
+        rejects = rejects_dir / import_id / name
+        write_rejects(con, staged, bad, rejects)
+    found = errors_by_field(con, staged, bad)
+    for temp in (checked, classified, bad, staged.name):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    return BatchResult(counts, rejects, found)

@@ -1,0 +1,88 @@
+"""The import use case: every file of a dataset into the warehouse, history into the app database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from uuid import uuid4
+
+from riderperf.clock import Clock, system_clock
+from riderperf.config import Settings
+from riderperf.ingest.load import load_batch
+from riderperf.ingest.report import FileError, ImportReport
+from riderperf.ingest.schema import TABLES_BY_NAME
+from riderperf.ingest.sources import Source, SourceError, find_sources, stage
+from riderperf.stores import Stores, open_stores
+from riderperf.storage.db import unit_of_work
+from riderperf.storage.models import ImportRun
+from riderperf.storage.riders import register_new_riders
+
+Progress = Callable[[int, int, str], None]  # steps done, steps in all, what is happening
+
+
+def import_path(
+    path: Path,
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Imports the dataset at `path` (a folder or one file) and returns what happened."""
+    started = clock()
+    report = ImportReport(f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}", path.resolve())
+    with open_stores(settings) as stores:
+        with unit_of_work(stores.engine) as session:
+            session.add(ImportRun(import_id=report.import_id, source=str(path), started_at=started))
+        try:
+            sources, report.ignored_files = find_sources(path)
+        except SourceError as exc:
+            sources = []
+            report.file_errors.append(FileError(path, None, str(exc)))
+        if not sources and not report.file_errors:
+            report.file_errors.append(
+                FileError(path, None, "no dataset files found (expected riders.csv, "
+                          "orders.parquet, … named after the canonical tables)")
+            )
+        for i, source in enumerate(sources):
+            if progress:
+                progress(i, len(sources), f"{source.table}: {source.path.name}")
+            _import_source(stores, source, report, settings, clock)
+        register_new_riders(stores.warehouse, stores.engine, clock())
+        if progress:
+            progress(len(sources), len(sources), "done")
+        with unit_of_work(stores.engine) as session:
+            run = session.get(ImportRun, report.import_id)
+            assert run is not None
+            run.finished_at = clock()
+            run.exit_code = report.exit_code
+            run.report = report.as_json()
+    return report
+
+
+def _import_source(
+    stores: Stores, source: Source, report: ImportReport, settings: Settings, clock: Clock
+) -> None:
+    table = TABLES_BY_NAME[source.table]
+    try:
+        staged = stage(stores.warehouse.con, source, f"stage_{source.table}")
+    except SourceError as exc:
+        report.file_errors.append(FileError(source.path, source.table, str(exc)))
+        return
+    unknown = [c for c in staged.columns if c not in table.by_name]
+    if unknown:
+        report.unknown_columns[str(source.path)] = unknown
+    result = load_batch(
+        stores.warehouse.con,
+        staged,
+        table,
+        import_id=report.import_id,
+        rejects_dir=settings.rejects_dir.resolve(),
+        now=clock(),
+    )
+    report.counts(source.table).add(result.counts)
+    if result.rejects:
+        report.rejects.append(result.rejects)
+    if result.errors_by_field:
+        merged = report.errors_by_field.setdefault(source.table, {})
+        for name, n in result.errors_by_field.items():
+            merged[name] = merged.get(name, 0) + n

@@ -1,0 +1,129 @@
+"""Finds the canonical files of a dataset and stages each one into DuckDB as it was written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from riderperf.ingest.schema import FILE_SUFFIXES, TABLES, TABLES_BY_NAME
+
+
+class SourceError(Exception):
+    """A file that cannot be read at all; nothing of it was imported."""
+
+
+@dataclass(frozen=True)
+class Source:
+    table: str
+    path: Path
+    fmt: str  # csv, parquet or jsonl
+
+
+@dataclass
+class Staged:
+    """A file loaded into a temporary table, with `_row` numbering its data rows from 1."""
+
+    source: Source
+    name: str
+    columns: dict[str, str]  # column name -> DuckDB type, as read
+    rows: int
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # row, raw text, error
+
+
+_TABLE_PATTERN = re.compile(r"^(?P<table>[a-z]+)(?:[._-].*)?$")
+
+
+def table_for(path: Path) -> str | None:
+    """`orders.csv`, `orders-2026-01.parquet` and `orders_part2.jsonl` all hold orders."""
+    fmt = FILE_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        return None
+    match = _TABLE_PATTERN.match(path.name[: -len(path.suffix)])
+    if match and match["table"] in TABLES_BY_NAME:
+        return match["table"]
+    return None
+
+
+def find_sources(path: Path) -> tuple[list[Source], list[Path]]:
+    """The dataset files under `path` in import order, and the files that were not recognised."""
+    if not path.exists():
+        raise SourceError(f"{path}: no such file or folder")
+    candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    found: list[Source] = []
+    ignored: list[Path] = []
+    for candidate in candidates:
+        table = table_for(candidate)
+        if table is None:
+            ignored.append(candidate)
+        else:
+            found.append(Source(table, candidate, FILE_SUFFIXES[candidate.suffix.lower()]))
+    order = {t.name: i for i, t in enumerate(TABLES)}
+    found.sort(key=lambda s: (order[s.table], s.path.name))
+    return found, ignored
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
+    """Loads `source` into temp table `name`. Raises SourceError if the file is unreadable."""
+    path = _sql_str(str(source.path))
+    rejects = f"{name}_malformed"
+    if source.fmt == "csv":
+        reader = (
+            f"read_csv({path}, header=true, all_varchar=true, ignore_errors=true, "
+            f"store_rejects=true, rejects_table={_sql_str(rejects)}, "
+            f"rejects_scan={_sql_str(rejects + '_scan')})"
+        )
+    elif source.fmt == "parquet":
+        reader = f"read_parquet({path})"
+    else:
+        reader = f"read_json({path}, format='newline_delimited', records=true)"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {reader}")
+    except duckdb.Error as exc:
+        raise SourceError(f"{source.path}: cannot be read as {source.fmt}: {exc}") from exc
+    described = con.execute(f"DESCRIBE {name}").fetchall()
+    columns = {str(r[0]): str(r[1]) for r in described}
+    malformed: list[tuple[int, str, str]] = []
+    if source.fmt == "csv":
+        # DuckDB may log several errors for one line; each line is one malformed row.
+        malformed = [
+            (int(line) - 1, str(text), _layout_error(str(kind), str(error)))
+            for line, text, kind, error in con.execute(
+                f"SELECT line, first(csv_line), first(error_type ORDER BY error_type), "
+                f"first(error_message ORDER BY error_type) FROM {rejects} GROUP BY line "
+                "ORDER BY line"
+            ).fetchall()
+        ]
+        con.execute(f"DROP TABLE IF EXISTS {rejects}")
+        con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
+    count = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+    return Staged(source, name, columns, int(count[0]) if count else 0, malformed)
+
+
+def _layout_error(kind: str, message: str) -> str:
+    meaning = {
+        "MISSING COLUMNS": "the row has fewer fields than the header",
+        "TOO MANY COLUMNS": "the row has more fields than the header",
+        "UNQUOTED VALUE": "a value has a stray quote",
+        "INVALID UNICODE": "the row is not valid UTF-8",
+    }.get(kind, "the row cannot be split into fields")
+    return f"{meaning} ({message}); fix the row and import the file again"
+
+
+def row_number_sql(staged: Staged) -> str:
+    """SQL giving each staged row its data-row number in the file (rowid is 0-based).
+
+    Malformed CSV rows were skipped while reading: the k-th readable row is row
+    k + (number of skipped rows before it), and a skipped row r_j (sorted, 1-based)
+    has r_j - j readable rows before it.
+    """
+    if not staged.malformed:
+        return "(rowid + 1)"
+    before = ", ".join(str(r - j) for j, (r, _, _) in enumerate(staged.malformed, start=1))
+    return f"(rowid + 1 + len(list_filter([{before}], lambda b: b < rowid + 1)))"

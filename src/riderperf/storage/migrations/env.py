@@ -1,0 +1,26 @@
+"""Alembic environment: runs migrations on the engine handed over by riderperf."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine, create_engine
+
+from riderperf.storage.models import Base
+
+config = context.config
+engine = config.attributes.get("engine")
+if not isinstance(engine, Engine):
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no engine or sqlalchemy.url given to the migrations")
+    engine = create_engine(url)
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,76 @@
+"""Opens the warehouse: an embedded DuckDB file holding the canonical fact tables.
+
+Import runs SQL on the DuckDB connection directly (it is also the validation
+engine); the analytics pipeline reads the same tables through Ibis (`ibis_con`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+
+from riderperf.warehouse.tables import all_ddl
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process holds the warehouse file open for writing."""
+
+
+class Warehouse:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+        self.con = con
+        self.path = path
+        self._ibis: Any = None
+
+    @property
+    def ibis_con(self) -> Any:
+        """An Ibis backend over the same connection, for analytics expressions."""
+        if self._ibis is None:
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def create_tables(self) -> None:
+        """Creates every missing table; safe to run again."""
+        for ddl in all_ddl():
+            self.con.execute(ddl)
+
+    def count(self, table: str) -> int:
+        row = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
+    """Opens (creating if needed) the warehouse at `path`; None opens one in memory."""
+    if path is not None and not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusyError(
+                f"the warehouse {path} is in use by another riderperf process; "
+                "wait for it to finish and run the command again"
+            ) from exc
+        raise
+    con.execute("SET TimeZone = 'UTC'")
+    warehouse = Warehouse(con, path)
+    if not read_only:
+        warehouse.create_tables()
+    return warehouse
+
+
+@contextmanager
+def open_warehouse(path: Path | None, *, read_only: bool = False) -> Iterator[Warehouse]:
+    warehouse = connect(path, read_only=read_only)
+    try:
+        yield warehouse
+    finally:
+        warehouse.close()

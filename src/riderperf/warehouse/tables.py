@@ -1,0 +1,63 @@
+"""Warehouse table definitions derived from the canonical schema, plus the import ledger."""
+
+from __future__ import annotations
+
+from riderperf.ingest.schema import TABLES, Column, Table
+
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "enum": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "date": "DATE",
+    "float": "DOUBLE",
+    "int": "INTEGER",
+    "bool": "BOOLEAN",
+}
+
+# Columns every fact table carries beside the canonical ones: where the row came from,
+# a hash of its canonical content (for idempotence and conflict detection) and the
+# unknown columns of its source row, kept aside as JSON.
+LINEAGE_COLUMNS = (
+    ("_row_hash", "VARCHAR NOT NULL"),
+    ("_import_id", "VARCHAR NOT NULL"),
+    ("_source", "VARCHAR NOT NULL"),
+    ("_source_row", "BIGINT NOT NULL"),
+    ("_extra", "VARCHAR"),
+)
+
+IMPORTS_DDL = """
+CREATE TABLE IF NOT EXISTS _imports (
+    import_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    read BIGINT NOT NULL,
+    inserted BIGINT NOT NULL,
+    duplicates BIGINT NOT NULL,
+    conflicts BIGINT NOT NULL,
+    rejected BIGINT NOT NULL,
+    committed_at TIMESTAMPTZ NOT NULL
+)
+"""
+
+
+def sql_type(column: Column) -> str:
+    return SQL_TYPES[column.kind]
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_ddl(table: Table) -> str:
+    cols = [f"{quote(c.name)} {sql_type(c)}" for c in table.columns]
+    cols += [f"{name} {decl}" for name, decl in LINEAGE_COLUMNS]
+    key = ", ".join(quote(k) for k in table.key)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {quote(table.name)} (\n    "
+        + ",\n    ".join(cols)
+        + f",\n    PRIMARY KEY ({key})\n)"
+    )
+
+
+def all_ddl() -> list[str]:
+    return [table_ddl(t) for t in TABLES] + [IMPORTS_DDL]
