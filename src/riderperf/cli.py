@@ -134,5 +134,25 @@ def convert_sendy_command(
     typer.echo(f"written to {summary.out}")
 
 
+@app.command()
+def demo(
+    riders: Annotated[int, typer.Option(min=1, help="Riders in the simulated city.")] = 3000,
+    days: Annotated[int, typer.Option(min=1, help="Days to simulate.")] = 28,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Simulate a city, import it into the stores under RIDERPERF_HOME, print a summary."""
+    from riderperf.demo import DemoSettings, print_demo, run_demo
+
+    settings = load_settings()
+    try:
+        result = run_demo(settings, DemoSettings(riders=riders, days=days, seed=seed))
+    except WarehouseBusyError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
+    print_demo(result, settings, out_console)
+    if result.report.exit_code:
+        raise typer.Exit(result.report.exit_code)
+
+
 if __name__ == "__main__":
     app()

@@ -22,7 +22,11 @@ from riderperf.warehouse.tables import quote
 
 _FORMAT_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}
 _SUFFIX = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
-_ERR_FIELDS = "array_to_string(list_transform(_errs, lambda e: e.field), ';')"
+_FIELDS = "list_transform(_errs, lambda e: e.field)"
+# Each field once, in the order its first error was found.
+_ERR_FIELDS = (
+    f"array_to_string(list_filter({_FIELDS}, lambda f, i: list_position({_FIELDS}, f) = i), ';')"
+)
 _ERR_TEXT = "array_to_string(list_transform(_errs, lambda e: e.field || ': ' || e.error), '; ')"
 
 
@@ -67,17 +71,19 @@ FROM v LEFT JOIN {quote(table.name)} w ON {join}
 """
 
 
-def reject_missing_references(con: duckdb.DuckDBPyConnection, table: Table, target: str) -> None:
-    """New rows pointing at a rider or order that does not exist are rejected."""
+def add_missing_reference_errors(
+    con: duckdb.DuckDBPyConnection, table: Table, checked: str
+) -> None:
+    """A row pointing at a rider or order that does not exist gets one more error."""
     for ref in table.references:
         col = typed_name(ref.column)
         message = f"format('{ref.column} {{}} does not exist in {ref.table}', {col})"
         con.execute(
             f"""
-UPDATE {target} SET _status = 'rejected',
-    _errs = list_append(_errs, {{'field': {lit(ref.column)}, 'error': {message}}})
-WHERE _status = 'new' AND {col} IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM {quote(ref.table)} r WHERE r.{quote(ref.target)} = {target}.{col})
+UPDATE {checked}
+SET _errs = list_append(_errs, {{'field': {lit(ref.column)}, 'error': {message}}})
+WHERE {col} IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM {quote(ref.table)} r WHERE r.{quote(ref.target)} = {checked}.{col})
 """
         )
 
@@ -89,8 +95,6 @@ def bad_rows_sql(table: Table, checked: str, classified: str, target: str) -> st
 CREATE OR REPLACE TEMP TABLE {target} AS
 SELECT _rid, _row, {_ERR_FIELDS} AS _field, {_ERR_TEXT} AS _error, _errs
 FROM {checked} WHERE len(_errs) > 0
-UNION ALL
-SELECT _rid, _row, {_ERR_FIELDS}, {_ERR_TEXT}, _errs FROM {classified} WHERE _status = 'rejected'
 UNION ALL
 SELECT _rid, _row, {lit(key_cols)},
     format('conflict: {key_cols} {{}} already appears at row {{}} of this file with other '
@@ -184,8 +188,8 @@ def load_batch(
     """Checks, classifies and inserts one staged file; the insert commits as one transaction."""
     checked, classified, bad = (f"{staged.name}_{s}" for s in ("checked", "classified", "bad"))
     con.execute(checked_sql(staged, table, checked))
+    add_missing_reference_errors(con, table, checked)
     con.execute(classify_sql(table, checked, classified))
-    reject_missing_references(con, table, classified)
     con.execute(bad_rows_sql(table, checked, classified, bad))
     counts = count_outcomes(con, staged, classified, bad)
     source = str(staged.source.path)

@@ -1,0 +1,250 @@
+"""Import of canonical files: good rows land, bad rows are set aside with their reasons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from riderperf.config import Settings
+from riderperf.ingest.report import ImportReport
+from riderperf.ingest.service import import_path
+from tests.canonical_rows import order, rider, write_table
+
+FORMATS = ["csv", "parquet", "jsonl"]
+
+
+def read_rejects(path: Path) -> list[dict[str, Any]]:
+    if path.suffix == ".parquet":
+        return list(pq.read_table(path).to_pylist())
+    con = duckdb.connect()
+    if path.suffix == ".jsonl":
+        rel = con.execute(f"SELECT * FROM read_json('{path}', format='newline_delimited')")
+    else:
+        rel = con.execute(f"SELECT * FROM read_csv('{path}', all_varchar=true)")
+    cols = [d[0] for d in rel.description]
+    return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+
+def warehouse_rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def mixed_orders() -> list[dict[str, Any]]:
+    """Rows 1, 2, 8 are good; rows 3-7 and 9 are each broken in one way."""
+    return [
+        order("O1"),
+        order("O2", rider_id="R2"),
+        order("O3", status="lost"),
+        order("O4", created_at="yesterday at noon"),
+        order("O5", distance_km="-1.5"),
+        order("O6", rider_id="R404"),
+        order("O7", delivered_at="2026-01-05T12:05:00+04:00"),
+        order("O8", rider_id="R2", weather="rain"),
+        order("O1", delivered_at="2026-01-05T12:35:00+04:00"),
+    ]
+
+
+EXPECTED_REJECTS = {
+    3: ("status", "lost is not one of: delivered, cancelled"),
+    4: ("created_at", "not a valid timestamp: yesterday at noon"),
+    5: ("distance_km", "must be at least 0, got -1.5"),
+    6: ("rider_id", "rider_id R404 does not exist in riders"),
+    7: ("delivered_at", "is before picked_up_at"),
+    9: ("order_id", "conflict: order_id O1 already appears at row 1"),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_mixed_file_keeps_good_rows_and_sets_bad_ones_aside(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1"), rider("R2")], fmt)
+    write_table(data, "orders", mixed_orders(), fmt)
+
+    report = import_path(data, sqlite_settings)
+
+    counts = report.tables["orders"].as_dict()
+    assert counts == {"read": 9, "inserted": 3, "duplicates": 0, "conflicts": 1, "rejected": 5}
+    assert report.exit_code == 3
+    stored = warehouse_rows(sqlite_settings, "SELECT order_id FROM orders ORDER BY 1")
+    assert [r[0] for r in stored] == ["O1", "O2", "O8"]
+    (rejects_file,) = report.rejects
+    assert rejects_file.suffix == f".{fmt}"
+    rejects = read_rejects(rejects_file)
+    assert {int(r["_row"]): r["_field"] for r in rejects} == {
+        row: field for row, (field, _) in EXPECTED_REJECTS.items()
+    }
+    for r in rejects:
+        field, reason = EXPECTED_REJECTS[int(r["_row"])]
+        assert reason in r["_error"]
+        assert r["_file"].endswith(f"orders.{fmt}")
+        # The rejected row is kept as it was sent, so it can be fixed and sent again.
+        assert r["order_id"] == mixed_orders()[int(r["_row"]) - 1]["order_id"]
+
+
+def test_reimport_of_the_same_files_changes_nothing(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1"), rider("R2")])
+    write_table(data, "orders", [order("O1"), order("O2", rider_id="R2")])
+    first = import_path(data, sqlite_settings)
+    second = import_path(data, sqlite_settings)
+    assert first.exit_code == 0
+    assert first.tables["orders"].inserted == 2
+    assert second.exit_code == 0
+    assert {t: c.inserted for t, c in second.tables.items()} == {"riders": 0, "orders": 0}
+    assert second.tables["orders"].duplicates == 2
+
+
+def test_same_instant_in_another_offset_is_a_duplicate_not_a_conflict(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    write_table(tmp_path / "a", "riders", [rider("R1")])
+    write_table(tmp_path / "a", "orders", [order("O1")])
+    import_path(tmp_path / "a", sqlite_settings)
+    utc = order("O1", created_at="2026-01-05T08:00:00Z")
+    write_table(tmp_path / "b", "orders", [utc])
+    report = import_path(tmp_path / "b" / "orders.csv", sqlite_settings)
+    assert report.tables["orders"].duplicates == 1
+    assert report.exit_code == 0
+
+
+def test_changed_row_is_a_conflict_naming_the_changed_fields_and_keeps_the_stored_one(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    write_table(tmp_path / "a", "riders", [rider("R1")])
+    write_table(tmp_path / "a", "orders", [order("O1")])
+    import_path(tmp_path / "a", sqlite_settings)
+    changed = order("O1", delivered_at="2026-01-05T12:39:00+04:00", weather="storm")
+    write_table(tmp_path / "b", "orders", [changed, order("O2")])
+
+    report = import_path(tmp_path / "b", sqlite_settings)
+
+    assert report.tables["orders"].as_dict() == {
+        "read": 2, "inserted": 1, "duplicates": 0, "conflicts": 1, "rejected": 0,
+    }
+    assert report.exit_code == 3
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["_field"] == "delivered_at;weather"
+    assert "stored orders row with order_id O1 differs in delivered_at, weather" in reject["_error"]
+    stored = warehouse_rows(sqlite_settings, "SELECT weather FROM orders WHERE order_id = 'O1'")
+    assert stored == [("clear",)]
+
+
+def test_malformed_csv_lines_are_rejected_and_later_rows_keep_their_numbers(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    path = write_table(data, "orders", [order("O1"), order("O2"), order("O3", status="x")])
+    lines = path.read_text().splitlines()
+    lines.insert(2, '"O9","R1","Dubai"')  # becomes data row 2
+    path.write_text("\n".join(lines) + "\n")
+
+    report = import_path(data, sqlite_settings)
+
+    assert report.tables["orders"].as_dict() == {
+        "read": 4, "inserted": 2, "duplicates": 0, "conflicts": 0, "rejected": 2,
+    }
+    rejects = {int(r["_row"]): r for r in read_rejects(report.rejects[0])}
+    assert set(rejects) == {2, 4}
+    assert "fewer fields than the header" in rejects[2]["_error"]
+    assert '"O9","R1","Dubai"' in rejects[2]["_raw"]
+    assert rejects[4]["_field"] == "status"
+
+
+def test_every_problem_of_a_row_is_reported(tmp_path: Path, sqlite_settings: Settings) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1", capacity_type="fleet", vehicle="rocket")])
+    report = import_path(data, sqlite_settings)
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["_field"] == "vehicle;fleet_id"
+    assert "vehicle: rocket is not one of: foot, bicycle" in reject["_error"]
+    assert "fleet_id: required when capacity_type is fleet" in reject["_error"]
+    assert report.exit_code == 1  # nothing could be imported
+
+
+def test_timestamp_without_offset_is_rejected(tmp_path: Path, sqlite_settings: Settings) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    write_table(data, "orders", [order("O1", promised_at="2026-01-05 12:40:00")])
+    report = import_path(data, sqlite_settings)
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["_field"] == "promised_at"
+    assert "no UTC offset" in reject["_error"]
+
+
+def test_unknown_columns_are_kept_aside_not_dropped(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1", shoe_size="42", shift="night")])
+    report = import_path(data, sqlite_settings)
+    assert report.unknown_columns == {str(data / "riders.csv"): ["shoe_size", "shift"]}
+    (extra,) = warehouse_rows(sqlite_settings, "SELECT _extra FROM riders")
+    assert json.loads(extra[0]) == {"shoe_size": "42", "shift": "night"}
+
+
+def test_missing_required_column_rejects_rows_naming_the_column(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "riders.csv").write_text("rider_id,city\nR1,Dubai\n")
+    report = import_path(data, sqlite_settings)
+    (reject,) = read_rejects(report.rejects[0])
+    assert "capacity_type: required column is missing from the file" in reject["_error"]
+    assert report.exit_code == 1
+
+
+def test_unreadable_file_exits_1_and_says_which_file(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "riders.parquet").write_bytes(b"this is not parquet")
+    report: ImportReport = import_path(data, sqlite_settings)
+    assert report.exit_code == 1
+    (error,) = report.file_errors
+    assert "riders.parquet" in error.message
+    assert "cannot be read as parquet" in error.message
+
+
+def test_folder_without_dataset_files_exits_1(tmp_path: Path, sqlite_settings: Settings) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    report = import_path(tmp_path, sqlite_settings)
+    assert report.exit_code == 1
+    assert report.ignored_files == [tmp_path / "notes.txt"]
+    assert "no dataset files found" in report.file_errors[0].message
+
+
+def test_references_reach_rows_imported_earlier_in_the_same_run(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    write_table(data, "orders", [order("O1")])
+    offers = [
+        {"offer_id": "F1", "order_id": "O1", "rider_id": "R1",
+         "offered_at": "2026-01-05T12:00:30+04:00", "response": "accepted",
+         "responded_at": "2026-01-05T12:01:00+04:00"},
+        {"offer_id": "F2", "order_id": "O404", "rider_id": "R1",
+         "offered_at": "2026-01-05T12:00:30+04:00", "response": "declined",
+         "responded_at": "2026-01-05T12:00:10+04:00"},
+    ]
+    write_table(data, "offers", offers)
+    report = import_path(data, sqlite_settings)
+    assert report.tables["offers"].inserted == 1
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["_field"] == "responded_at;order_id"
