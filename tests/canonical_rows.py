@@ -60,8 +60,7 @@ def write_table(folder: Path, table: str, rows: list[Row], fmt: str = "csv") -> 
     """Writes rows as text values (as a CSV exporter would) in the given format."""
     folder.mkdir(parents=True, exist_ok=True)
     names = list(TABLES_BY_NAME[table].column_names)
-    names += [k for r in rows for k in r if k not in names and k not in set()]
-    names = list(dict.fromkeys(names))
+    names = list(dict.fromkeys(names + [k for r in rows for k in r]))
     path = folder / f"{table}.{fmt}"
     if fmt == "jsonl":
         path.write_text("".join(json.dumps({n: r.get(n) for n in names}) + "\n" for r in rows))

@@ -18,11 +18,13 @@ from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
 from riderperf.warehouse.connection import WarehouseBusyError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-convert_app = typer.Typer(no_args_is_help=True, help="Turn public datasets into the canonical format.")
+convert_app = typer.Typer(
+    no_args_is_help=True, help="Turn public datasets into the canonical format."
+)
 app.add_typer(convert_app, name="convert")
 
-out_console = Console()
-err_console = Console(stderr=True)
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
@@ -86,7 +88,8 @@ def print_report(report: ImportReport) -> None:
     for name, c in report.tables.items():
         row = (c.read, c.inserted, c.duplicates, c.conflicts, c.rejected)
         table.add_row(name, *(f"{n:,}" for n in row))
-    out_console.print(table)
+    if report.tables:
+        out_console.print(table)
     for name, fields in report.errors_by_field.items():
         listed = ", ".join(f"{f} ({n:,})" for f, n in fields.items())
         out_console.print(f"[yellow]{name}[/]: rejected rows by field: {listed}")

@@ -34,8 +34,8 @@ class Settings(BaseSettings):
             return (self.home / "warehouse.duckdb").resolve()
         if url.startswith("duckdb://"):
             rest = url.removeprefix("duckdb://")
-            # duckdb:///abs/path and duckdb://rel/path both name a file.
-            return Path(rest if rest.startswith("/") else rest).resolve()
+            # duckdb:///abs/path names an absolute file, duckdb://rel/path a relative one.
+            return Path(rest).resolve()
         if "://" in url:
             raise ValueError(
                 f"RIDERPERF_WAREHOUSE_URL={url!r}: only duckdb:// warehouses are supported "

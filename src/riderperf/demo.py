@@ -39,9 +39,7 @@ def run_demo(settings: Settings, demo: DemoSettings = DemoSettings()) -> DemoRes
 
     city = (settings.home / "demo" / f"city-{demo.riders}x{demo.days}-seed{demo.seed}").resolve()
     t0 = time.perf_counter()
-    simulate_city(
-        riders=demo.riders, days=demo.days, seed=demo.seed, start=demo.start, out=city
-    )
+    simulate_city(riders=demo.riders, days=demo.days, seed=demo.seed, start=demo.start, out=city)
     t1 = time.perf_counter()
     report = import_path(city, settings)
     t2 = time.perf_counter()

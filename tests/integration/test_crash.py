@@ -55,7 +55,9 @@ def test_killed_import_leaves_the_batch_out_and_a_rerun_converges(
     assert child.returncode == -signal.SIGKILL, child.stderr
 
     con = duckdb.connect(str(sqlite_settings.warehouse_path))
-    riders, orders = (con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in ("riders", "orders"))
+    riders, orders = (
+        con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in ("riders", "orders")
+    )
     ledger = con.execute("SELECT table_name FROM _imports").fetchall()
     con.close()
     assert riders == (50,)  # committed before the crash

@@ -85,7 +85,7 @@ def test_mixed_file_keeps_good_rows_and_sets_bad_ones_aside(
         row: field for row, (field, _) in EXPECTED_REJECTS.items()
     }
     for r in rejects:
-        field, reason = EXPECTED_REJECTS[int(r["_row"])]
+        _, reason = EXPECTED_REJECTS[int(r["_row"])]
         assert reason in r["_error"]
         assert r["_file"].endswith(f"orders.{fmt}")
         # The rejected row is kept as it was sent, so it can be fixed and sent again.
@@ -132,7 +132,11 @@ def test_changed_row_is_a_conflict_naming_the_changed_fields_and_keeps_the_store
     report = import_path(tmp_path / "b", sqlite_settings)
 
     assert report.tables["orders"].as_dict() == {
-        "read": 2, "inserted": 1, "duplicates": 0, "conflicts": 1, "rejected": 0,
+        "read": 2,
+        "inserted": 1,
+        "duplicates": 0,
+        "conflicts": 1,
+        "rejected": 0,
     }
     assert report.exit_code == 3
     (reject,) = read_rejects(report.rejects[0])
@@ -155,7 +159,11 @@ def test_malformed_csv_lines_are_rejected_and_later_rows_keep_their_numbers(
     report = import_path(data, sqlite_settings)
 
     assert report.tables["orders"].as_dict() == {
-        "read": 4, "inserted": 2, "duplicates": 0, "conflicts": 0, "rejected": 2,
+        "read": 4,
+        "inserted": 2,
+        "duplicates": 0,
+        "conflicts": 0,
+        "rejected": 2,
     }
     rejects = {int(r["_row"]): r for r in read_rejects(report.rejects[0])}
     assert set(rejects) == {2, 4}
@@ -236,12 +244,22 @@ def test_references_reach_rows_imported_earlier_in_the_same_run(
     write_table(data, "riders", [rider("R1")])
     write_table(data, "orders", [order("O1")])
     offers = [
-        {"offer_id": "F1", "order_id": "O1", "rider_id": "R1",
-         "offered_at": "2026-01-05T12:00:30+04:00", "response": "accepted",
-         "responded_at": "2026-01-05T12:01:00+04:00"},
-        {"offer_id": "F2", "order_id": "O404", "rider_id": "R1",
-         "offered_at": "2026-01-05T12:00:30+04:00", "response": "declined",
-         "responded_at": "2026-01-05T12:00:10+04:00"},
+        {
+            "offer_id": "F1",
+            "order_id": "O1",
+            "rider_id": "R1",
+            "offered_at": "2026-01-05T12:00:30+04:00",
+            "response": "accepted",
+            "responded_at": "2026-01-05T12:01:00+04:00",
+        },
+        {
+            "offer_id": "F2",
+            "order_id": "O404",
+            "rider_id": "R1",
+            "offered_at": "2026-01-05T12:00:30+04:00",
+            "response": "declined",
+            "responded_at": "2026-01-05T12:00:10+04:00",
+        },
     ]
     write_table(data, "offers", offers)
     report = import_path(data, sqlite_settings)

@@ -50,7 +50,9 @@ def test_import_registers_riders_and_records_the_run(tmp_path: Path, settings: S
     assert recorded.report["tables"]["orders"]["rejected"] == 1
 
 
-def test_rider_status_set_in_the_app_survives_a_reimport(tmp_path: Path, settings: Settings) -> None:
+def test_rider_status_set_in_the_app_survives_a_reimport(
+    tmp_path: Path, settings: Settings
+) -> None:
     data = tmp_path / "data"
     write_table(data, "riders", [rider("R1")])
     import_path(data, settings)
@@ -77,9 +79,15 @@ def test_concurrent_sessions_each_commit_their_own_rows(settings: Settings) -> N
             for i in range(20):
                 with unit_of_work(engine) as session:
                     session.add(
-                        Rider(rider_id=f"{prefix}{i}", capacity_type="part_time", city="Lagos",
-                              vehicle="bicycle", joined_on=date(2026, 1, 1), status="active",
-                              registered_at=datetime(2026, 1, 1, tzinfo=UTC))
+                        Rider(
+                            rider_id=f"{prefix}{i}",
+                            capacity_type="part_time",
+                            city="Lagos",
+                            vehicle="bicycle",
+                            joined_on=date(2026, 1, 1),
+                            status="active",
+                            registered_at=datetime(2026, 1, 1, tzinfo=UTC),
+                        )
                     )
         except BaseException as exc:  # reported below, in the test thread
             errors.append(exc)

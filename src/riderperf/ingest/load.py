@@ -20,7 +20,11 @@ from riderperf.ingest.schema import Table
 from riderperf.ingest.sources import Staged
 from riderperf.warehouse.tables import quote
 
-_FORMAT_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}
+_FORMAT_OPTIONS = {
+    "csv": "FORMAT csv, HEADER true",
+    "parquet": "FORMAT parquet",
+    "jsonl": "FORMAT json",
+}
 _SUFFIX = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
 _FIELDS = "list_transform(_errs, lambda e: e.field)"
 # Each field once, in the order its first error was found.
@@ -127,7 +131,9 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 def count_outcomes(
     con: duckdb.DuckDBPyConnection, staged: Staged, classified: str, bad: str
 ) -> TableCounts:
-    by_status = dict(con.execute(f"SELECT _status, count(*) FROM {classified} GROUP BY 1").fetchall())
+    by_status = dict(
+        con.execute(f"SELECT _status, count(*) FROM {classified} GROUP BY 1").fetchall()
+    )
     conflicts = int(by_status.get("conflict_file", 0)) + int(by_status.get("conflict_stored", 0))
     return TableCounts(
         read=staged.rows + len(staged.malformed),
@@ -198,8 +204,17 @@ def load_batch(
         con.execute(insert_sql(table, classified, import_id, source))
         con.execute(
             "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, table.name, source, counts.read, counts.inserted, counts.duplicates,
-             counts.conflicts, counts.rejected, now],
+            [
+                import_id,
+                table.name,
+                source,
+                counts.read,
+                counts.inserted,
+                counts.duplicates,
+                counts.conflicts,
+                counts.rejected,
+                now,
+            ],
         )
         commit_batch(con, table.name)
     except BaseException:

@@ -67,7 +67,9 @@ class ImportReport:
         for counts in self.tables.values():
             total.add(counts)
         accepted = total.inserted + total.duplicates
-        if accepted == 0 and (self.file_errors or total.read == 0 or total.rejected or total.conflicts):
+        if accepted == 0 and (
+            self.file_errors or total.read == 0 or total.rejected or total.conflicts
+        ):
             return EXIT_NOTHING_IMPORTED
         if self.file_errors or total.rejected or total.conflicts:
             return EXIT_SOME_REJECTED

@@ -129,7 +129,9 @@ def _ts(name: str, required: bool = False, description: str = "") -> Column:
     return Column(name, "timestamp", required, description=description)
 
 
-def _enum(name: str, values: tuple[str, ...], required: bool = False, description: str = "") -> Column:
+def _enum(
+    name: str, values: tuple[str, ...], required: bool = False, description: str = ""
+) -> Column:
     return Column(name, "enum", required, values=values, description=description)
 
 

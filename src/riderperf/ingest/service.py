@@ -1,4 +1,4 @@
-"""The import use case: every file of a dataset into the warehouse, history into the app database."""
+"""The import use case: a dataset into the warehouse, the run into the app database."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from riderperf.ingest.load import load_batch
 from riderperf.ingest.report import FileError, ImportReport
 from riderperf.ingest.schema import TABLES_BY_NAME
 from riderperf.ingest.sources import Source, SourceError, find_sources, stage
-from riderperf.stores import Stores, open_stores
 from riderperf.storage.db import unit_of_work
 from riderperf.storage.models import ImportRun
 from riderperf.storage.riders import register_new_riders
+from riderperf.stores import Stores, open_stores
 
 Progress = Callable[[int, int, str], None]  # steps done, steps in all, what is happening
 
@@ -40,8 +40,12 @@ def import_path(
             report.file_errors.append(FileError(path, None, str(exc)))
         if not sources and not report.file_errors:
             report.file_errors.append(
-                FileError(path, None, "no dataset files found (expected riders.csv, "
-                          "orders.parquet, … named after the canonical tables)")
+                FileError(
+                    path,
+                    None,
+                    "no dataset files found (expected riders.csv, "
+                    "orders.parquet, … named after the canonical tables)",
+                )
             )
         for i, source in enumerate(sources):
             if progress:

@@ -11,8 +11,17 @@ from riderperf.storage.db import unit_of_work
 from riderperf.storage.models import Rider
 from riderperf.warehouse.connection import Warehouse
 
-_COLUMNS = ("rider_id", "capacity_type", "fleet_id", "city", "zone_id", "vehicle", "joined_on",
-            "language", "status")
+_COLUMNS = (
+    "rider_id",
+    "capacity_type",
+    "fleet_id",
+    "city",
+    "zone_id",
+    "vehicle",
+    "joined_on",
+    "language",
+    "status",
+)
 _BATCH = 5_000
 
 

@@ -37,9 +37,7 @@ def summarise(warehouse: Warehouse) -> WarehouseSummary:
         last=orders.created_at.max(),
         delivered=(orders.status == "delivered").sum(),
         cancelled=(orders.status == "cancelled").sum(),
-        late=(
-            (orders.status == "delivered") & (orders.delivered_at > orders.promised_at)
-        ).sum(),
+        late=((orders.status == "delivered") & (orders.delivered_at > orders.promised_at)).sum(),
     ).execute()
     first = headline.iloc[0]
     riders = con.table("riders")
@@ -57,6 +55,10 @@ def summarise(warehouse: Warehouse) -> WarehouseSummary:
         delivered=int(first["delivered"] or 0),
         cancelled=int(first["cancelled"] or 0),
         late=int(first["late"] or 0),
-        riders_by_capacity={str(k): int(v) for k, v in zip(by_capacity.capacity_type, by_capacity.n, strict=True)},
-        orders_by_weather={str(k): int(v) for k, v in zip(by_weather.weather, by_weather.n, strict=True)},
+        riders_by_capacity={
+            str(k): int(v) for k, v in zip(by_capacity.capacity_type, by_capacity.n, strict=True)
+        },
+        orders_by_weather={
+            str(k): int(v) for k, v in zip(by_weather.weather, by_weather.n, strict=True)
+        },
     )
