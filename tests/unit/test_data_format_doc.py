@@ -1,0 +1,19 @@
+"""The format documentation keeps up with the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from riderperf.ingest.schema import TABLES
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "data-format.md"
+
+
+def test_every_table_column_and_enum_value_is_documented() -> None:
+    text = DOC.read_text()
+    for table in TABLES:
+        assert f"### {table.name}" in text
+        for column in table.columns:
+            assert column.name in text, f"{table.name}.{column.name} is not documented"
+            for value in column.values:
+                assert f"`{value}`" in text, f"{table.name}.{column.name}={value} missing"
