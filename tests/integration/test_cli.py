@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -70,3 +73,32 @@ def test_human_report_shows_counts_and_reasons(tmp_path: Path) -> None:
     assert result.exit_code == 3  # the rider was imported, the order was not
     assert "distance_km (1)" in result.output
     assert "rejects written to" in result.output
+
+
+def test_import_while_another_process_writes_the_warehouse_exits_1(tmp_path: Path) -> None:
+    warehouse = tmp_path / "home" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    ready = tmp_path / "ready"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, pathlib, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "pathlib.Path(sys.argv[2]).touch(); time.sleep(60)",
+            str(warehouse),
+            str(ready),
+        ]
+    )
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        data = tmp_path / "data"
+        write_table(data, "riders", [rider("R1")])
+        result = runner.invoke(app, ["import", str(data)], env=env(tmp_path))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert "in use by another riderperf process" in result.output

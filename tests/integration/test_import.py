@@ -266,3 +266,15 @@ def test_references_reach_rows_imported_earlier_in_the_same_run(
     assert report.tables["offers"].inserted == 1
     (reject,) = read_rejects(report.rejects[0])
     assert reject["_field"] == "responded_at;order_id"
+
+
+def test_progress_reaches_the_end_in_order(tmp_path: Path, sqlite_settings: Settings) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    write_table(data, "orders", [order("O1")])
+    seen: list[tuple[int, int, str]] = []
+    import_path(data, sqlite_settings, progress=lambda d, t, label: seen.append((d, t, label)))
+    done = [d for d, _, _ in seen]
+    assert done == sorted(done)
+    assert seen[-1][0] == seen[-1][1] == 10  # two files, five steps each
+    assert seen[0][2] == "riders.csv: read 1 rows"

@@ -8,6 +8,7 @@ go to a rejects file beside the report, in the format of the input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,9 @@ _ERR_FIELDS = (
     f"array_to_string(list_filter({_FIELDS}, lambda f, i: list_position({_FIELDS}, f) = i), ';')"
 )
 _ERR_TEXT = "array_to_string(list_transform(_errs, lambda e: e.field || ': ' || e.error), '; ')"
+
+
+BATCH_STEPS = 4  # calls of `step` during one load_batch
 
 
 @dataclass
@@ -190,14 +194,20 @@ def load_batch(
     import_id: str,
     rejects_dir: Path,
     now: datetime,
+    step: Callable[[str], None] = lambda _: None,
 ) -> BatchResult:
-    """Checks, classifies and inserts one staged file; the insert commits as one transaction."""
+    """Checks, classifies and inserts one staged file; the insert commits as one transaction.
+
+    `step` is told when each of the four stages (BATCH_STEPS) is done.
+    """
     checked, classified, bad = (f"{staged.name}_{s}" for s in ("checked", "classified", "bad"))
     con.execute(checked_sql(staged, table, checked))
     add_missing_reference_errors(con, table, checked)
+    step("checked")
     con.execute(classify_sql(table, checked, classified))
     con.execute(bad_rows_sql(table, checked, classified, bad))
     counts = count_outcomes(con, staged, classified, bad)
+    step("compared with the warehouse")
     source = str(staged.source.path)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -220,6 +230,7 @@ def load_batch(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    step("inserted")
     rejects: Path | None = None
     if counts.rejected or counts.conflicts:
         name = f"{staged.source.path.stem}.rejects{_SUFFIX[staged.source.fmt]}"
@@ -228,4 +239,5 @@ def load_batch(
     found = errors_by_field(con, staged, bad)
     for temp in (checked, classified, bad, staged.name):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
+    step("rejects written")
     return BatchResult(counts, rejects, found)

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings
-from riderperf.ingest.load import load_batch
+from riderperf.ingest.load import BATCH_STEPS, load_batch
 from riderperf.ingest.report import FileError, ImportReport
 from riderperf.ingest.schema import TABLES_BY_NAME
 from riderperf.ingest.sources import Source, SourceError, find_sources, stage
@@ -47,13 +47,10 @@ def import_path(
                     "orders.parquet, … named after the canonical tables)",
                 )
             )
-        for i, source in enumerate(sources):
-            if progress:
-                progress(i, len(sources), f"{source.table}: {source.path.name}")
-            _import_source(stores, source, report, settings, clock)
+        tick = _ticker(progress, len(sources) * (BATCH_STEPS + 1))
+        for source in sources:
+            _import_source(stores, source, report, settings, clock, tick)
         register_new_riders(stores.warehouse, stores.engine, clock())
-        if progress:
-            progress(len(sources), len(sources), "done")
         with unit_of_work(stores.engine) as session:
             run = session.get(ImportRun, report.import_id)
             assert run is not None
@@ -63,15 +60,35 @@ def import_path(
     return report
 
 
+def _ticker(progress: Progress | None, total: int) -> Callable[[str], None]:
+    done = 0
+
+    def tick(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, label)
+
+    return tick
+
+
 def _import_source(
-    stores: Stores, source: Source, report: ImportReport, settings: Settings, clock: Clock
+    stores: Stores,
+    source: Source,
+    report: ImportReport,
+    settings: Settings,
+    clock: Clock,
+    tick: Callable[[str], None],
 ) -> None:
     table = TABLES_BY_NAME[source.table]
     try:
         staged = stage(stores.warehouse.con, source, f"stage_{source.table}")
     except SourceError as exc:
         report.file_errors.append(FileError(source.path, source.table, str(exc)))
+        for _ in range(BATCH_STEPS + 1):
+            tick(f"{source.path.name}: unreadable")
         return
+    tick(f"{source.path.name}: read {staged.rows:,} rows")
     unknown = [c for c in staged.columns if c not in table.by_name]
     if unknown:
         report.unknown_columns[str(source.path)] = unknown
@@ -82,6 +99,7 @@ def _import_source(
         import_id=report.import_id,
         rejects_dir=settings.rejects_dir.resolve(),
         now=clock(),
+        step=lambda what: tick(f"{source.path.name}: {what}"),
     )
     report.counts(source.table).add(result.counts)
     if result.rejects:
