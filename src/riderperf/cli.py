@@ -134,7 +134,15 @@ def convert_sendy_command(
     summary = convert_sendy(src, out)
     for table, n in summary.rows.items():
         typer.echo(f"{table:<12} {n:>12,}")
-    typer.echo(f"written to {summary.out}")
+    typer.echo(f"Train.csv rows read: {summary.source_rows:,}")
+    for reason, n in summary.set_aside.items():
+        typer.echo(f"set aside ({reason}): {n:,}")
+    for rule, n in summary.invalid.items():
+        typer.echo(
+            f"written but breaking a canonical rule ({rule}): {n:,}; the importer rejects them"
+        )
+    typer.echo(f"Test.csv rows not converted (no delivery time): {summary.test_rows_omitted:,}")
+    typer.echo(f"written to {summary.out} (assumptions: docs/sendy.md)")
 
 
 @app.command()
