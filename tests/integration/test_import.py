@@ -278,3 +278,46 @@ def test_progress_reaches_the_end_in_order(tmp_path: Path, sqlite_settings: Sett
     assert done == sorted(done)
     assert seen[-1][0] == seen[-1][1] == 10  # two files, five steps each
     assert seen[0][2] == "riders.csv: read 1 rows"
+
+
+def test_jsonl_text_timestamp_without_offset_is_rejected_like_csv(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], "jsonl")
+    write_table(
+        data, "orders", [order("O1"), order("O2", promised_at="2026-01-05T12:40:00")], "jsonl"
+    )
+    report = import_path(data, sqlite_settings)
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["order_id"] == "O2"
+    assert "promised_at: timestamp has no UTC offset" in reject["_error"]
+
+
+def test_jsonl_key_first_seen_on_a_late_line_is_kept(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    rows = [rider(f"R{i}") for i in range(30_000)]
+    rows[-1] = rows[-1] | {"badge": "gold"}
+    write_table(tmp_path / "data", "riders", rows, "jsonl")
+    lines = (tmp_path / "data" / "riders.jsonl").read_text().splitlines()
+    # write_table gives every row every key; drop "badge" from all but the last row.
+    stripped = [line.replace(', "badge": null', "") for line in lines]
+    (tmp_path / "data" / "riders.jsonl").write_text("\n".join(stripped) + "\n")
+    report = import_path(tmp_path / "data", sqlite_settings)
+    assert report.unknown_columns == {str(tmp_path / "data" / "riders.jsonl"): ["badge"]}
+    (extra,) = warehouse_rows(
+        sqlite_settings, "SELECT _extra FROM riders WHERE rider_id = 'R29999'"
+    )
+    assert json.loads(extra[0]) == {"badge": "gold"}
+
+
+def test_broken_json_line_refuses_the_file_and_names_the_line(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    path = write_table(tmp_path / "data", "riders", [rider("R1"), rider("R2")], "jsonl")
+    path.write_text(path.read_text() + '{"rider_id": "R3", "city": }\n')
+    report = import_path(tmp_path / "data", sqlite_settings)
+    assert report.exit_code == 1
+    assert "riders.jsonl" in report.file_errors[0].message
+    assert "line 3" in report.file_errors[0].message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +83,13 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
     elif source.fmt == "parquet":
         reader = f"read_parquet({path})"
     else:
-        reader = f"read_json({path}, format='newline_delimited', records=true)"
+        reader = _json_reader(con, source, path)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {reader}")
     except duckdb.Error as exc:
-        raise SourceError(f"{source.path}: cannot be read as {source.fmt}: {exc}") from exc
+        raise SourceError(
+            f"{source.path}: cannot be read as {source.fmt}: {_first_line(exc)}"
+        ) from exc
     described = con.execute(f"DESCRIBE {name}").fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
     malformed: list[tuple[int, str, str]] = []
@@ -104,6 +107,45 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
         con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
     count = con.execute(f"SELECT count(*) FROM {name}").fetchone()
     return Staged(source, name, columns, int(count[0]) if count else 0, malformed)
+
+
+def _first_line(exc: Exception) -> str:
+    """The reader's own message, without the SQL it was running."""
+    return str(exc).strip().splitlines()[0]
+
+
+def _first_bad_json_line(path: Path) -> str | None:
+    """Names the first line that is not a JSON object (only run once a read has failed)."""
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                return f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+            if not isinstance(value, dict):
+                return f"line {number} is not a JSON object"
+    return None
+
+
+def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> str:
+    """Reads every JSON value as text, like a CSV cell, so the checks treat both alike.
+
+    Left to itself DuckDB would turn "2026-01-05T12:00:00" into a timestamp and hide that
+    it has no offset. Keys are found over the whole file, so a key that first appears on
+    the last line is still kept.
+    """
+    options = "format='newline_delimited', records=true"
+    try:
+        keys = con.execute(
+            f"DESCRIBE SELECT * FROM read_json({path}, {options}, sample_size=-1)"
+        ).fetchall()
+    except duckdb.Error as exc:
+        where = _first_bad_json_line(source.path) or _first_line(exc)
+        raise SourceError(f"{source.path}: cannot be read as jsonl: {where}") from exc
+    columns = ", ".join(f"{_sql_str(str(k[0]))}: 'VARCHAR'" for k in keys)
+    return f"read_json({path}, {options}, columns={{{columns}}})"
 
 
 def _layout_error(kind: str, message: str) -> str:
