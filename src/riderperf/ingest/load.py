@@ -51,9 +51,16 @@ def _key_text(table: Table, prefix: str = "t__") -> str:
 
 
 def classify_sql(table: Table, checked: str, target: str) -> str:
-    """Valid rows labelled new, duplicate, conflict_file or conflict_stored."""
+    """Every checked row labelled rejected, new, duplicate, conflict_file or conflict_stored.
+
+    Keys repeated inside the file are found by grouping (cheap when, as usual, there are
+    none); the first occurrence stands for the key, later ones are compared with it by
+    fingerprint. A row whose key is stored is compared with the stored row value by value.
+    """
     keys = ", ".join(typed_name(k) for k in table.key)
-    join = " AND ".join(f"w.{quote(k)} = v.{typed_name(k)}" for k in table.key)
+    on_dup = " AND ".join(f"d.{typed_name(k)} = v.{typed_name(k)}" for k in table.key)
+    on_stored = " AND ".join(f"w.{quote(k)} = v.{typed_name(k)}" for k in table.key)
+    stored = f"w.{quote(table.key[0])} IS NOT NULL"
     diffs = ", ".join(
         f"CASE WHEN v.{typed_name(c.name)} IS DISTINCT FROM w.{quote(c.name)} "
         f"THEN {lit(c.name)} END"
@@ -61,48 +68,35 @@ def classify_sql(table: Table, checked: str, target: str) -> str:
     )
     return f"""
 CREATE OR REPLACE TEMP TABLE {target} AS
-WITH v AS (
-    SELECT *, row_number() OVER w AS _n, first_value(_row_hash) OVER w AS _first_hash,
-           first_value(_row) OVER w AS _first_row
+WITH d AS (
+    SELECT {keys}, min(_row) AS _first_row, arg_min(_row_hash, _row) AS _first_hash
     FROM {checked} WHERE len(_errs) = 0
-    WINDOW w AS (PARTITION BY {keys} ORDER BY _row)
+    GROUP BY {keys} HAVING count(*) > 1
+), m AS (
+    SELECT v.*, d._first_row, d._first_hash, {stored} AS _stored,
+        CASE WHEN {stored} THEN list_filter([{diffs}], lambda x: x IS NOT NULL) END AS _diff
+    FROM {checked} v
+    LEFT JOIN d ON {on_dup} AND len(v._errs) = 0
+    LEFT JOIN {quote(table.name)} w ON {on_stored} AND len(v._errs) = 0
 )
-SELECT v.*,
-    CASE WHEN v._n > 1 AND v._row_hash = v._first_hash THEN 'duplicate'
-         WHEN v._n > 1 THEN 'conflict_file'
-         WHEN w._row_hash IS NULL THEN 'new'
-         WHEN w._row_hash = v._row_hash THEN 'duplicate'
-         ELSE 'conflict_stored' END AS _status,
-    CASE WHEN v._n = 1 AND w._row_hash <> v._row_hash
-         THEN list_filter([{diffs}], lambda d: d IS NOT NULL) END AS _diff
-FROM v LEFT JOIN {quote(table.name)} w ON {join}
+SELECT * EXCLUDE (_first_hash, _stored),
+    CASE WHEN len(_errs) > 0 THEN 'rejected'
+         WHEN _first_row < _row AND _row_hash = _first_hash THEN 'duplicate'
+         WHEN _first_row < _row THEN 'conflict_file'
+         WHEN NOT _stored THEN 'new'
+         WHEN len(_diff) = 0 THEN 'duplicate'
+         ELSE 'conflict_stored' END AS _status
+FROM m
 """
 
 
-def add_missing_reference_errors(
-    con: duckdb.DuckDBPyConnection, table: Table, checked: str
-) -> None:
-    """A row pointing at a rider or order that does not exist gets one more error."""
-    for ref in table.references:
-        col = typed_name(ref.column)
-        message = f"format('{ref.column} {{}} does not exist in {ref.table}', {col})"
-        con.execute(
-            f"""
-UPDATE {checked}
-SET _errs = list_append(_errs, {{'field': {lit(ref.column)}, 'error': {message}}})
-WHERE {col} IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM {quote(ref.table)} r WHERE r.{quote(ref.target)} = {checked}.{col})
-"""
-        )
-
-
-def bad_rows_sql(table: Table, checked: str, classified: str, target: str) -> str:
+def bad_rows_sql(table: Table, classified: str, target: str) -> str:
     key_cols = ";".join(table.key)
     key_text = _key_text(table)
     return f"""
 CREATE OR REPLACE TEMP TABLE {target} AS
 SELECT _rid, _row, {_ERR_FIELDS} AS _field, {_ERR_TEXT} AS _error, _errs
-FROM {checked} WHERE len(_errs) > 0
+FROM {classified} WHERE _status = 'rejected'
 UNION ALL
 SELECT _rid, _row, {lit(key_cols)},
     format('conflict: {key_cols} {{}} already appears at row {{}} of this file with other '
@@ -121,8 +115,8 @@ def insert_sql(table: Table, classified: str, import_id: str, source: str) -> st
     cols = [quote(c.name) for c in table.columns]
     values = [typed_name(c.name) for c in table.columns]
     return (
-        f"INSERT INTO {quote(table.name)} ({', '.join(cols)}, _row_hash, _import_id, _source, "
-        f"_source_row, _extra) SELECT {', '.join(values)}, _row_hash, {lit(import_id)}, "
+        f"INSERT INTO {quote(table.name)} ({', '.join(cols)}, _import_id, _source, "
+        f"_source_row, _extra) SELECT {', '.join(values)}, {lit(import_id)}, "
         f"{lit(source)}, _row, _extra FROM {classified} WHERE _status = 'new'"
     )
 
@@ -202,10 +196,9 @@ def load_batch(
     """
     checked, classified, bad = (f"{staged.name}_{s}" for s in ("checked", "classified", "bad"))
     con.execute(checked_sql(staged, table, checked))
-    add_missing_reference_errors(con, table, checked)
     step("checked")
     con.execute(classify_sql(table, checked, classified))
-    con.execute(bad_rows_sql(table, checked, classified, bad))
+    con.execute(bad_rows_sql(table, classified, bad))
     counts = count_outcomes(con, staged, classified, bad)
     step("compared with the warehouse")
     source = str(staged.source.path)
