@@ -15,7 +15,7 @@ from rich.table import Table
 
 from riderperf.config import load_settings
 from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
-from riderperf.warehouse.connection import WarehouseBusyError
+from riderperf.warehouse.connection import WarehouseError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 convert_app = typer.Typer(
@@ -35,7 +35,7 @@ def init() -> None:
     settings = load_settings()
     try:
         init_stores(settings)
-    except WarehouseBusyError as exc:
+    except WarehouseError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
     out_console.print(f"app database: {settings.app_database_url}")
@@ -71,7 +71,7 @@ def import_command(
 
         try:
             report = import_path(path, settings, progress=progress)
-        except WarehouseBusyError as exc:
+        except WarehouseError as exc:
             err_console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
     if as_json:
@@ -157,7 +157,7 @@ def demo(
     settings = load_settings()
     try:
         result = run_demo(settings, DemoSettings(riders=riders, days=days, seed=seed))
-    except WarehouseBusyError as exc:
+    except WarehouseError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
     print_demo(result, settings, out_console)

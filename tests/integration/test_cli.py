@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 from typer.testing import CliRunner
 
 from riderperf.cli import app
@@ -102,3 +103,13 @@ def test_import_while_another_process_writes_the_warehouse_exits_1(tmp_path: Pat
         holder.wait()
     assert result.exit_code == 1
     assert "in use by another riderperf process" in result.output
+
+
+def test_warehouse_of_another_layout_is_refused_with_a_message(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"], env=env(tmp_path)).exit_code == 0
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"))
+    con.execute("UPDATE _meta SET value = '999' WHERE key = 'layout'")
+    con.close()
+    result = runner.invoke(app, ["init"], env=env(tmp_path))
+    assert result.exit_code == 1
+    assert "has table layout 999" in result.output

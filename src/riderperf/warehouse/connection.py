@@ -14,11 +14,19 @@ from typing import Any
 import duckdb
 import ibis
 
-from riderperf.warehouse.tables import all_ddl
+from riderperf.warehouse.tables import META_DDL, WAREHOUSE_LAYOUT, all_ddl
 
 
-class WarehouseBusyError(RuntimeError):
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used; the message says why and what to do."""
+
+
+class WarehouseBusyError(WarehouseError):
     """Another process holds the warehouse file open for writing."""
+
+
+class WarehouseLayoutError(WarehouseError):
+    """The warehouse file was written by a riderperf with another table layout."""
 
 
 class Warehouse:
@@ -35,9 +43,23 @@ class Warehouse:
         return self._ibis
 
     def create_tables(self) -> None:
-        """Creates every missing table; safe to run again."""
-        for ddl in all_ddl():
-            self.con.execute(ddl)
+        """Creates every missing table and records the layout; safe to run again."""
+        self.con.execute(META_DDL)
+        found = self.layout()
+        if found is None:
+            for ddl in all_ddl():
+                self.con.execute(ddl)
+            self.con.execute("INSERT INTO _meta VALUES ('layout', ?)", [str(WAREHOUSE_LAYOUT)])
+        elif found != WAREHOUSE_LAYOUT:
+            raise WarehouseLayoutError(
+                f"the warehouse {self.path} has table layout {found}, this riderperf "
+                f"uses layout {WAREHOUSE_LAYOUT}; use a riderperf of the same release "
+                "or import into a new warehouse (RIDERPERF_WAREHOUSE_URL)"
+            )
+
+    def layout(self) -> int | None:
+        row = self.con.execute("SELECT value FROM _meta WHERE key = 'layout'").fetchone()
+        return int(row[0]) if row else None
 
     def count(self, table: str) -> int:
         row = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()

@@ -23,6 +23,12 @@ LINEAGE_COLUMNS = (
     ("_extra", "VARCHAR"),
 )
 
+# Bumped whenever the layout above changes; a warehouse of another layout is refused
+# with a message instead of being half-used.
+WAREHOUSE_LAYOUT = 1
+
+META_DDL = "CREATE TABLE IF NOT EXISTS _meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)"
+
 IMPORTS_DDL = """
 CREATE TABLE IF NOT EXISTS _imports (
     import_id VARCHAR NOT NULL,
