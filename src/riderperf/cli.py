@@ -15,9 +15,11 @@ from rich.table import Table
 
 from riderperf.config import load_settings
 from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
+from riderperf.policy.commands import policy_app
 from riderperf.warehouse.connection import WarehouseError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.add_typer(policy_app, name="policy")
 convert_app = typer.Typer(
     no_args_is_help=True, help="Turn public datasets into the canonical format."
 )

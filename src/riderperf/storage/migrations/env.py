@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
+import riderperf.evaluation.orm  # evaluations, scorecards on Base.metadata
+import riderperf.policy.orm  # noqa: F401  (puts policy_versions on Base.metadata)
 from riderperf.storage.models import Base
 
 config = context.config

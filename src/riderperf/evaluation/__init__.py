@@ -1,0 +1,1 @@
+"""Evaluation runs: judge a period, compute KPIs, scores and tiers, publish scorecards."""

@@ -1,0 +1,48 @@
+"""App database tables of evaluations and the scorecards they publish."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riderperf.storage.models import Base
+
+
+class Evaluation(Base):
+    """One `riderperf evaluate`: a period judged and scored under one policy version."""
+
+    __tablename__ = "evaluations"
+
+    evaluation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # exclusive
+    policy_version: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    judgments: Mapped[int] = mapped_column(Integer, default=0)
+    riders: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Scorecard(Base):
+    """A rider's published result for one period: KPIs, score, tier, what to improve."""
+
+    __tablename__ = "scorecards"
+
+    evaluation_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("evaluations.evaluation_id"), primary_key=True
+    )
+    rider_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), index=True)
+    period_end: Mapped[date] = mapped_column(Date, index=True)
+    policy_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(30))
+    score: Mapped[float | None] = mapped_column(Float)
+    tier: Mapped[str | None] = mapped_column(String(30))
+    previous_tier: Mapped[str | None] = mapped_column(String(30))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)  # KPIs, contributions, improvements
+    explanation: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,286 @@
+"""Publishes policy versions into the app database and decides which version is in force.
+
+A published version never changes: publishing the same id again with the same content
+(and effective date) returns the stored version, anything else is refused. The service
+has no update path, and database triggers refuse UPDATE and DELETE anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from riderperf.clock import Clock, system_clock
+from riderperf.policy.loader import load_policy
+from riderperf.policy.orm import PolicyVersionRecord
+from riderperf.policy.parameters import Policy, PolicyError
+from riderperf.storage.db import unit_of_work
+
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+DEFAULT_VERSION = "default"
+DEFAULT_EFFECTIVE_FROM = date(2025, 1, 1)
+DEFAULT_PUBLISHER = "riderperf"
+
+
+class PolicyVersionError(Exception):
+    """A policy version that cannot be published or found; the message says why and what to do."""
+
+
+class UnknownPolicyVersion(PolicyVersionError, LookupError):
+    """No version with that id has been published."""
+
+
+class PolicyVersionConflict(PolicyVersionError):
+    """A version with that id exists and differs from what was asked to be published."""
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """A published, immutable policy version."""
+
+    version: str
+    effective_from: date
+    fingerprint: str
+    published_at: datetime
+    published_by: str
+    note: str
+    content: dict[str, Any] = field(repr=False, compare=False)
+
+    @cached_property
+    def policy(self) -> Policy:
+        return Policy.from_content(self.content)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready description of the version (without its parameters)."""
+        return {
+            "version": self.version,
+            "effective_from": self.effective_from.isoformat(),
+            "fingerprint": self.fingerprint,
+            "published_at": self.published_at.isoformat(),
+            "published_by": self.published_by,
+            "note": self.note,
+        }
+
+
+def publish_policy(
+    engine: Engine,
+    folder: Path,
+    version: str,
+    effective_from: date,
+    published_by: str,
+    note: str = "",
+    clock: Clock = system_clock,
+) -> PolicyVersion:
+    """Loads `folder` strictly and publishes it as `version`; see `publish_loaded_policy`.
+
+    Raises PolicyError when the folder is invalid, PolicyVersionError otherwise.
+    """
+    policy = load_policy(folder)
+    return publish_loaded_policy(engine, policy, version, effective_from, published_by, note, clock)
+
+
+def publish_loaded_policy(
+    engine: Engine,
+    policy: Policy,
+    version: str,
+    effective_from: date,
+    published_by: str,
+    note: str = "",
+    clock: Clock = system_clock,
+) -> PolicyVersion:
+    """Publishes an already loaded policy (a reform, for instance) as `version`.
+
+    Every parameter must have a value in force on `effective_from`. Publishing an
+    existing id with the same content and effective date returns the stored version
+    unchanged (its publisher, note and time stay the first ones); a different content
+    or date raises PolicyVersionConflict naming the version.
+    """
+    if not VERSION_PATTERN.fullmatch(version):
+        raise PolicyVersionError(
+            f"version id {version!r}: use 1 to 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (for example 2026.1)"
+        )
+    content = _stored_form(policy)
+    fingerprint = Policy.from_content(content).fingerprint()
+    existing = _find(engine, version)
+    if existing is not None:
+        return _same_or_conflict(existing, fingerprint, effective_from)
+    missing = missing_values(policy, effective_from)
+    if missing:
+        raise PolicyError([f"version {version}: {problem}" for problem in missing])
+    record = PolicyVersionRecord(
+        version=version,
+        effective_from=effective_from,
+        content=content,
+        fingerprint=fingerprint,
+        published_at=clock().astimezone(UTC),
+        published_by=published_by,
+        note=note,
+    )
+    try:
+        with unit_of_work(engine) as session:
+            session.add(record)
+    except IntegrityError:
+        # Someone published the same id between our check and our insert.
+        raced = _find(engine, version)
+        if raced is None:
+            raise
+        return _same_or_conflict(raced, fingerprint, effective_from)
+    return _from_record(record)
+
+
+def missing_values(policy: Policy, on: date) -> list[str]:
+    """Each parameter that has no value in force on `on`, with its first date."""
+    return [
+        f"{path}: no value in force on {on} (first from {parameter.values[0].since})"
+        for path, parameter in sorted(policy.parameters.items())
+        if parameter.values[0].since > on
+    ]
+
+
+def list_versions(engine: Engine) -> list[PolicyVersion]:
+    """Every published version, newest effective date first (then latest published)."""
+    with unit_of_work(engine) as session:
+        records = session.scalars(
+            select(PolicyVersionRecord).order_by(
+                PolicyVersionRecord.effective_from.desc(),
+                PolicyVersionRecord.published_at.desc(),
+                PolicyVersionRecord.version.desc(),
+            )
+        ).all()
+        return [_from_record(r) for r in records]
+
+
+def get_version(engine: Engine, version: str) -> PolicyVersion:
+    found = _find(engine, version)
+    if found is None:
+        raise UnknownPolicyVersion(
+            f"no published policy version {version!r}; "
+            "`riderperf policy list` shows the published ones"
+        )
+    return found
+
+
+def version_in_force(engine: Engine, on: date) -> PolicyVersion | None:
+    """The version with the latest effective date on or before `on`; ties: latest published."""
+    with unit_of_work(engine) as session:
+        record = session.scalars(
+            select(PolicyVersionRecord)
+            .where(PolicyVersionRecord.effective_from <= on)
+            .order_by(
+                PolicyVersionRecord.effective_from.desc(),
+                PolicyVersionRecord.published_at.desc(),
+                PolicyVersionRecord.version.desc(),
+            )
+            .limit(1)
+        ).first()
+        return None if record is None else _from_record(record)
+
+
+def ensure_default_published(engine: Engine, clock: Clock = system_clock) -> PolicyVersion:
+    """Makes sure the policy bundled with riderperf is published, without ever rewriting one.
+
+    - No version at all: the bundled policy is published as `default`, effective
+      2025-01-01.
+    - A `default` (or `default-…`) version already holds the bundled content: nothing
+      is published; that version is returned.
+    - `default` holds other content (riderperf was upgraded with new default numbers):
+      the bundled policy is published as `default-<first 8 hex of its fingerprint>`,
+      also effective 2025-01-01; being published later, it wins the tie on that date.
+    - Only the operator's own versions exist (none named default): nothing is
+      published and the newest effective version is returned.
+    """
+    from riderperf.policy import default_policy_folder
+
+    versions = list_versions(engine)
+    defaults = [v for v in versions if _is_default_name(v.version)]
+    if versions and not defaults:
+        return versions[0]
+    bundled = load_policy(default_policy_folder())
+    fingerprint = Policy.from_content(_stored_form(bundled)).fingerprint()
+    for existing in defaults:
+        if existing.fingerprint == fingerprint:
+            return existing
+    taken = {v.version for v in defaults}
+    name = DEFAULT_VERSION if DEFAULT_VERSION not in taken else default_version_name(fingerprint)
+    return publish_loaded_policy(
+        engine,
+        bundled,
+        name,
+        DEFAULT_EFFECTIVE_FROM,
+        DEFAULT_PUBLISHER,
+        note="policy bundled with riderperf",
+        clock=clock,
+    )
+
+
+def default_version_name(fingerprint: str) -> str:
+    """The id given to upgraded bundled defaults: `default-` and 8 hex of the fingerprint."""
+    return f"{DEFAULT_VERSION}-{fingerprint[:8]}"
+
+
+def _is_default_name(version: str) -> bool:
+    return version == DEFAULT_VERSION or re.fullmatch(r"default-[0-9a-f]{8}", version) is not None
+
+
+def _stored_form(policy: Policy) -> dict[str, Any]:
+    """The content exactly as the JSON column will give it back, so fingerprints agree."""
+    try:
+        text = json.dumps(policy.content(), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(
+            [
+                f"the policy holds a value that cannot be stored as JSON ({exc}); "
+                "use numbers, text, true/false or lists of them"
+            ]
+        ) from exc
+    stored: dict[str, Any] = json.loads(text)
+    return stored
+
+
+def _same_or_conflict(
+    existing: PolicyVersion, fingerprint: str, effective_from: date
+) -> PolicyVersion:
+    if existing.fingerprint != fingerprint:
+        raise PolicyVersionConflict(
+            f"policy version {existing.version} is already published with other content "
+            f"(fingerprint {existing.fingerprint[:12]}, not {fingerprint[:12]}); published "
+            "versions never change: publish the new content under a new version id"
+        )
+    if existing.effective_from != effective_from:
+        raise PolicyVersionConflict(
+            f"policy version {existing.version} is already published effective from "
+            f"{existing.effective_from}, not {effective_from}; publish a new version id "
+            "to change the date"
+        )
+    return existing
+
+
+def _find(engine: Engine, version: str) -> PolicyVersion | None:
+    with unit_of_work(engine) as session:
+        record = session.get(PolicyVersionRecord, version)
+        return None if record is None else _from_record(record)
+
+
+def _from_record(record: PolicyVersionRecord) -> PolicyVersion:
+    published_at = record.published_at
+    # SQLite gives back naive datetimes; they were stored in UTC.
+    if published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=UTC)
+    return PolicyVersion(
+        version=record.version,
+        effective_from=record.effective_from,
+        fingerprint=record.fingerprint,
+        published_at=published_at.astimezone(UTC),
+        published_by=record.published_by,
+        note=record.note,
+        content=record.content,
+    )
