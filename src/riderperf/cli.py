@@ -14,12 +14,17 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from riderperf.config import load_settings
+from riderperf.evaluation import commands as evaluation_commands
 from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
 from riderperf.policy.commands import policy_app
 from riderperf.warehouse.connection import WarehouseError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(policy_app, name="policy")
+app.command()(evaluation_commands.evaluate)
+app.command()(evaluation_commands.scorecard)
+app.add_typer(evaluation_commands.judgments_app, name="judgments")
+app.add_typer(evaluation_commands.scorecards_app, name="scorecards")
 convert_app = typer.Typer(
     no_args_is_help=True, help="Turn public datasets into the canonical format."
 )

@@ -1,0 +1,218 @@
+"""CLI of evaluations: `evaluate`, `scorecard`, `judgments export`, `scorecards export`.
+
+The names and the `--json` shapes are a contract users script against.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from riderperf.clock import system_clock
+from riderperf.config import load_settings
+from riderperf.evaluation.records import latest_evaluation, load_cards
+from riderperf.evaluation.service import evaluate_period, rolling_window
+from riderperf.metrics.evaluate import scorecards_frame
+from riderperf.metrics.periods import Period, parse_period
+from riderperf.metrics.scorecard import Scorecard
+from riderperf.responsibility import JUDGMENT_COLUMNS
+from riderperf.stores import open_stores
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+judgments_app = typer.Typer(
+    no_args_is_help=True, help="Judged events (late, cancelled, complaint)."
+)
+scorecards_app = typer.Typer(no_args_is_help=True, help="Published scorecards of a period.")
+
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option("--period", help="2026-W45, 2026-11, 2026-Q4 or 2026-01-05..2026-02-01"),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="YYYY-MM-DD: the policy's rolling window before it")
+]
+PolicyOpt = Annotated[
+    str | None, typer.Option("--policy", help="Policy version (default: in force)")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+def choose_period(period: str | None, as_of: str | None, policy: str | None) -> Period:
+    if (period is None) == (as_of is None):
+        raise fail("give exactly one of --period and --as-of")
+    try:
+        if period is not None:
+            return parse_period(period)
+        return rolling_window(load_settings(), date.fromisoformat(str(as_of)), policy, system_clock)
+    except (ValueError, LookupError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def evaluate(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Judge every event of a period, compute KPIs, scores and tiers, publish scorecards."""
+    chosen = choose_period(period, as_of, policy)
+    try:
+        result = evaluate_period(load_settings(), chosen, policy_version=policy)
+    except (LookupError, ValueError) as exc:
+        raise fail(str(exc)) from exc
+    summary = result.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    out.print(
+        f"evaluated {chosen.label} ({chosen.start} to {chosen.last_day}) under policy "
+        f"{result.policy_version}: {result.judgments:,} judgments, {len(result.cards):,} riders"
+    )
+    table = Table("tier", "riders")
+    tiers: dict[str, int] = summary["tiers"]
+    for tier, n in sorted(tiers.items()):
+        table.add_row(str(tier), f"{n:,}")
+    out.print(table)
+    out.print(f"statuses: {summary['statuses']}")
+    out.print(f"score quantiles: {summary['score_quantiles']}")
+    out.print(
+        f"evaluation {result.evaluation_id}; "
+        f"see `riderperf scorecard RIDER --period {chosen.label}`"
+    )
+
+
+def _published(period: Period, policy: str | None) -> tuple[str, str]:
+    with open_stores(load_settings()) as stores:
+        found = latest_evaluation(stores.engine, period.label, policy)
+    if found is None:
+        raise fail(
+            f"{period.label} has not been evaluated; "
+            f"run `riderperf evaluate --period {period.label}`"
+        )
+    return found.evaluation_id, found.policy_version
+
+
+def scorecard(
+    rider: Annotated[str, typer.Argument(help="rider_id")],
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A rider's KPIs with counts, score, contributions, tier and what to improve."""
+    chosen = choose_period(period, as_of, policy)
+    evaluation_id, _ = _published(chosen, policy)
+    with open_stores(load_settings()) as stores:
+        cards = load_cards(stores.engine, evaluation_id, rider)
+    if not cards:
+        raise fail(f"rider {rider} has no scorecard for {chosen.label}")
+    card = cards[0]
+    if as_json:
+        typer.echo(json.dumps(card.as_dict(), indent=2))
+        return
+    print_card(card, out)
+
+
+def print_card(card: Scorecard, console: Console) -> None:
+    score = "no score" if card.score != card.score else f"{card.score:.0f} / 1000"
+    console.print(
+        f"[bold]{card.rider_id}[/] · {card.period} · {card.capacity_type} · {score} · "
+        f"tier {card.tier or '-'} ({card.status}) · policy {card.policy_version}"
+    )
+    console.print(card.tier_reason)
+    table = Table("KPI", "value", "count", "peer", "used", "weight", "points")
+    for kpi in card.kpis.values():
+        table.add_row(
+            kpi.name,
+            _fmt(kpi.rate),
+            f"{kpi.num:g} / {kpi.den:g}",
+            _fmt(kpi.peer_rate),
+            _fmt(kpi.shrunk),
+            f"{kpi.weight:.2f}",
+            f"{kpi.contribution:.1f}",
+        )
+    console.print(table)
+    for improvement in card.improvements:
+        console.print(f"• {improvement.sentence}")
+
+
+def _fmt(value: float) -> str:
+    return "-" if value != value else f"{value:.3f}"
+
+
+def _write_frame_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object], path: Path
+) -> None:
+    fmt = _format_of(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target = str(path).replace("'", "''")
+    con.execute(
+        f"COPY ({sql}) TO '{target}' (FORMAT {fmt}{', HEADER true' if fmt == 'csv' else ''})",
+        params,
+    )
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise fail(f"{path}: the file must end in .csv or .parquet")
+    return suffix[1:]
+
+
+@judgments_app.command("export")
+def judgments_export(
+    output: Annotated[Path, typer.Option("--out", help="FILE.csv or FILE.parquet")],
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+) -> None:
+    """One row per judged event of the period: party, minutes per party, rule, explanation."""
+    _format_of(output)
+    chosen = choose_period(period, as_of, policy)
+    _, version = _published(chosen, policy)
+    columns = ", ".join(name for name, _ in JUDGMENT_COLUMNS)
+    sql = (
+        f"SELECT {columns} FROM judgments WHERE policy_version = ? AND day >= ? AND day < ? "
+        "ORDER BY occurred_at, event, event_id"
+    )
+    with open_stores(load_settings()) as stores:
+        _write_frame_sql(stores.warehouse.con, sql, [version, chosen.start, chosen.end], output)
+        row = stores.warehouse.con.execute(
+            "SELECT count(*) FROM judgments WHERE policy_version = ? AND day >= ? AND day < ?",
+            [version, chosen.start, chosen.end],
+        ).fetchone()
+    out.print(f"{int(row[0]) if row else 0:,} judgments of {chosen.label} written to {output}")
+
+
+@scorecards_app.command("export")
+def scorecards_export(
+    output: Annotated[Path, typer.Option("--out", help="FILE.csv or FILE.parquet")],
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+) -> None:
+    """One row per rider: each KPI's value and counts, score, tier."""
+    fmt = _format_of(output)
+    chosen = choose_period(period, as_of, policy)
+    evaluation_id, _ = _published(chosen, policy)
+    with open_stores(load_settings()) as stores:
+        frame = scorecards_frame(load_cards(stores.engine, evaluation_id))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        frame.to_csv(output, index=False)
+    else:
+        frame.to_parquet(output, index=False)
+    out.print(f"{len(frame):,} scorecards of {chosen.label} written to {output}")

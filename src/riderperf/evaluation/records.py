@@ -1,0 +1,118 @@
+"""Reads and writes evaluations and scorecards in the app database."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from riderperf.evaluation.orm import Evaluation, Scorecard
+from riderperf.metrics.periods import Period
+from riderperf.metrics.scorecard import Improvement, KpiScore
+from riderperf.metrics.scorecard import Scorecard as Card
+from riderperf.storage.db import unit_of_work
+
+_BATCH = 2_000
+
+
+def store_evaluation(
+    engine: Engine,
+    evaluation_id: str,
+    period: Period,
+    policy_version: str,
+    started_at: datetime,
+    finished_at: datetime,
+    judgments: int,
+    cards: Sequence[Card],
+    summary: dict[str, Any],
+) -> None:
+    """Publishes one evaluation and all its scorecards in one transaction."""
+    rows = [
+        {
+            "evaluation_id": evaluation_id,
+            "rider_id": card.rider_id,
+            "period": period.label,
+            "period_end": period.end,
+            "policy_version": policy_version,
+            "status": card.status,
+            "score": None if math.isnan(card.score) else card.score,
+            "tier": card.tier,
+            "previous_tier": card.previous_tier,
+            "card": card.as_dict(),
+            "explanation": card.tier_reason,
+        }
+        for card in cards
+    ]
+    with unit_of_work(engine) as session:
+        session.add(
+            Evaluation(
+                evaluation_id=evaluation_id,
+                period=period.label,
+                period_start=period.start,
+                period_end=period.end,
+                policy_version=policy_version,
+                started_at=started_at,
+                finished_at=finished_at,
+                judgments=judgments,
+                riders=len(cards),
+                summary=summary,
+            )
+        )
+        session.flush()
+        for start in range(0, len(rows), _BATCH):
+            session.execute(insert(Scorecard), rows[start : start + _BATCH])
+
+
+def latest_evaluation(
+    engine: Engine, period: str, policy_version: str | None = None
+) -> Evaluation | None:
+    """The newest evaluation of `period` (under `policy_version` when given)."""
+    query = select(Evaluation).where(Evaluation.period == period)
+    if policy_version:
+        query = query.where(Evaluation.policy_version == policy_version)
+    query = query.order_by(Evaluation.started_at.desc()).limit(1)
+    with unit_of_work(engine) as session:
+        return session.scalars(query).first()
+
+
+def previous_tiers(engine: Engine, before: date) -> dict[str, str]:
+    """Each rider's tier in their newest published scorecard of a period ended by `before`."""
+    query = (
+        select(Scorecard.rider_id, Scorecard.tier)
+        .join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
+        .where(Scorecard.period_end <= before, Scorecard.tier.is_not(None))
+        .order_by(Scorecard.period_end, Evaluation.started_at)
+    )
+    tiers: dict[str, str] = {}
+    with unit_of_work(engine) as session:
+        for rider_id, tier in session.execute(query):
+            if tier is not None:
+                tiers[rider_id] = tier  # later rows overwrite earlier ones
+    return tiers
+
+
+def load_cards(engine: Engine, evaluation_id: str, rider_id: str | None = None) -> list[Card]:
+    query = select(Scorecard.card).where(Scorecard.evaluation_id == evaluation_id)
+    if rider_id is not None:
+        query = query.where(Scorecard.rider_id == rider_id)
+    with unit_of_work(engine) as session:
+        return [card_from_dict(c) for c in session.scalars(query.order_by(Scorecard.rider_id))]
+
+
+def card_from_dict(data: dict[str, Any]) -> Card:
+    """The inverse of `Scorecard.as_dict()` (nulls become NaN again)."""
+    kpis = {
+        name: KpiScore(name=kpi["name"], **{k: _number(v) for k, v in kpi.items() if k != "name"})
+        for name, kpi in data["kpis"].items()
+    }
+    improvements = [Improvement(**i) for i in data["improvements"]]
+    fields = {k: v for k, v in data.items() if k not in ("kpis", "improvements")}
+    fields["score"] = _number(fields["score"])
+    return Card(**fields, kpis=kpis, improvements=improvements)
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)

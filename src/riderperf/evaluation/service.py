@@ -1,0 +1,135 @@
+"""The evaluate use case: judge a period, build daily facts, score, tier, publish scorecards."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import Engine
+
+from riderperf.clock import Clock, system_clock
+from riderperf.config import Settings
+from riderperf.evaluation.records import previous_tiers, store_evaluation
+from riderperf.metrics.daily import build_daily_facts
+from riderperf.metrics.evaluate import evaluate_scores
+from riderperf.metrics.periods import Period, rolling_period
+from riderperf.metrics.scorecard import Scorecard
+from riderperf.policy.versions import (
+    PolicyVersion,
+    ensure_default_published,
+    get_version,
+    version_in_force,
+)
+from riderperf.responsibility import JudgmentParams, write_judgments
+from riderperf.stores import open_stores
+
+ROLLING_WINDOW = "scoring.rolling_window_days"
+
+
+@dataclass
+class EvaluationResult:
+    evaluation_id: str
+    period: Period
+    policy_version: str
+    judgments: int
+    cards: list[Scorecard]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        scores = sorted(c.score for c in self.cards if c.score == c.score)  # not NaN
+        return {
+            "evaluation_id": self.evaluation_id,
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "policy_version": self.policy_version,
+            "judgments": self.judgments,
+            "riders": len(self.cards),
+            "statuses": dict(Counter(c.status for c in self.cards)),
+            "tiers": dict(Counter(c.tier or "none" for c in self.cards)),
+            "score_quantiles": _quantiles(scores),
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+        }
+
+
+def resolve_version(engine: Engine, on: date, version: str | None, clock: Clock) -> PolicyVersion:
+    """The named version, or the one in force on `on` (the bundled default if none is)."""
+    ensure_default_published(engine, clock)
+    if version:
+        return get_version(engine, version)
+    found = version_in_force(engine, on)
+    if found is None:
+        raise LookupError(f"no policy version is in force on {on}; publish one effective by then")
+    return found
+
+
+def rolling_window(settings: Settings, as_of: date, version: str | None, clock: Clock) -> Period:
+    """The policy's rolling window ending the day before `as_of`."""
+    with open_stores(settings) as stores:
+        chosen = resolve_version(stores.engine, as_of, version, clock)
+    days = int(chosen.policy.at(as_of).get(ROLLING_WINDOW))
+    return rolling_period(as_of, days)
+
+
+def evaluate_period(
+    settings: Settings,
+    period: Period,
+    *,
+    policy_version: str | None = None,
+    clock: Clock = system_clock,
+) -> EvaluationResult:
+    """Judges and scores `period` under the policy values in force on its first day."""
+    started = clock()
+    seconds: dict[str, float] = {}
+    with open_stores(settings) as stores:
+        version = resolve_version(stores.engine, period.start, policy_version, clock)
+        params = version.policy.at(period.start)
+        start = datetime.combine(period.start, datetime.min.time(), UTC)
+        end = datetime.combine(period.end, datetime.min.time(), UTC)
+        t = time.perf_counter()
+        judged = write_judgments(
+            stores.warehouse, JudgmentParams.from_parameters(params), version.version, start, end
+        )
+        seconds["judgments"] = time.perf_counter() - t
+        t = time.perf_counter()
+        build_daily_facts(stores.warehouse, period.start, period.end, version.version)
+        seconds["daily_facts"] = time.perf_counter() - t
+        t = time.perf_counter()
+        earlier = previous_tiers(stores.engine, period.start)
+        cards = evaluate_scores(
+            stores.warehouse, period, params, version.version, earlier, period.end
+        )
+        seconds["scores"] = time.perf_counter() - t
+        result = EvaluationResult(
+            f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
+            period,
+            version.version,
+            judged,
+            cards,
+            seconds,
+        )
+        t = time.perf_counter()
+        store_evaluation(
+            stores.engine,
+            result.evaluation_id,
+            period,
+            version.version,
+            started,
+            clock(),
+            judged,
+            cards,
+            result.summary(),
+        )
+        seconds["publish"] = time.perf_counter() - t
+    return result
+
+
+def _quantiles(scores: list[float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    last = len(scores) - 1
+    return {f"p{q}": round(scores[round(last * q / 100)], 1) for q in (10, 25, 50, 75, 90)}

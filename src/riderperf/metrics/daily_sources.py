@@ -1,0 +1,185 @@
+"""Decides what each canonical table adds to a rider's day, as Ibis expressions.
+
+Each source yields `(rider_id, day, <kpi>_num, <kpi>_den …)` rows with zeros for the KPIs
+it does not feed; the sources are stacked (UNION ALL) and summed per rider and day, so no
+wide outer join is needed. Document compliance is added afterwards from the working days
+of that sum (a day with at least one accepted order).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import ibis
+from ibis import _
+
+from riderperf.metrics.registry import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS, fact_columns
+
+# A late or cancelled order's judgment is dated within a day of the order; the margin
+# only narrows the judgments scanned, the join on order_id decides.
+_JUDGMENT_MARGIN = timedelta(days=2)
+
+
+def _at(day: date) -> Any:
+    """Midnight UTC of `day` as a timestamp literal, to compare TIMESTAMPTZ columns."""
+    return ibis.literal(datetime(day.year, day.month, day.day, tzinfo=UTC))
+
+
+def _count(condition: Any) -> Any:
+    """How many rows of the group satisfy `condition` (0 when none), as int64."""
+    return ibis.ifelse(condition, 1, 0).cast("int64").sum()
+
+
+def _shape(table: Any, **values: Any) -> Any:
+    """`table` with rider_id, day and every fact column, zero where `values` has none."""
+    zero = ibis.literal(0, "int64")
+    columns = {name: values.get(name, zero).cast("int64") for name in fact_columns()}
+    return table.select(rider_id=table.rider_id, day=table.day, **columns)
+
+
+def _judgments(ib: Any, policy_version: str) -> Any:
+    j = ib.table("judgments")
+    return j.filter(j.policy_version == policy_version)
+
+
+def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
+    j = _judgments(ib, policy_version)
+    flags = (
+        j.filter(
+            j.party == "rider",
+            j.event.isin(["late", "cancelled"]),
+            j.day >= start - _JUDGMENT_MARGIN,
+            j.day < end + _JUDGMENT_MARGIN,
+        )
+        .group_by("order_id")
+        .aggregate(
+            late_rider=(j.event == "late").any(),
+            cancel_rider=(j.event == "cancelled").any(),
+        )
+    )
+    o = ib.table("orders")
+    o = o.filter(o.rider_id.notnull(), o.created_at >= _at(start), o.created_at < _at(end))
+    o = o.left_join(flags, "order_id").select(
+        "rider_id",
+        day=_.created_at.date(),
+        delivered=_.status == "delivered",
+        promised=(_.status == "delivered") & _.promised_at.notnull(),
+        late_rider=_.late_rider.fill_null(False),
+        cancel_rider=(_.status == "cancelled") & _.cancel_rider.fill_null(False),
+    )
+    sums = o.group_by(["rider_id", "day"]).aggregate(
+        on_time_rate_num=_count(o.promised & ~o.late_rider),
+        on_time_rate_den=_count(o.promised),
+        rider_cancel_rate_num=_count(o.cancel_rider),
+        rider_cancel_rate_den=o.count(),
+        delivered=_count(o.delivered),
+    )
+    return _shape(
+        sums,
+        on_time_rate_num=sums.on_time_rate_num,
+        on_time_rate_den=sums.on_time_rate_den,
+        rider_cancel_rate_num=sums.rider_cancel_rate_num,
+        rider_cancel_rate_den=sums.rider_cancel_rate_den,
+        complaint_rate_den=sums.delivered,
+        safety_incidents_den=sums.delivered,
+    )
+
+
+def _ratings_part(ib: Any, start: date, end: date) -> Any:
+    r = ib.table("ratings")
+    r = r.filter(r.source == "customer", r.created_at >= _at(start), r.created_at < _at(end))
+    r = r.select("rider_id", "stars", day=r.created_at.date())
+    sums = r.group_by(["rider_id", "day"]).aggregate(
+        stars=r.stars.cast("int64").sum(), ratings=r.count()
+    )
+    return _shape(sums, customer_rating_num=sums.stars, customer_rating_den=sums.ratings)
+
+
+def _complaints_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
+    j = _judgments(ib, policy_version)
+    j = j.filter(
+        j.event == "complaint",
+        j.party == "rider",
+        j.rider_id.notnull(),
+        j.day >= start,
+        j.day < end,
+    )
+    sums = j.group_by(["rider_id", "day"]).aggregate(complaints=j.count())
+    return _shape(sums, complaint_rate_num=sums.complaints)
+
+
+def _offers_part(ib: Any, start: date, end: date) -> Any:
+    f = ib.table("offers")
+    f = f.filter(f.offered_at >= _at(start), f.offered_at < _at(end))
+    f = f.select("rider_id", "response", day=f.offered_at.date())
+    sums = f.group_by(["rider_id", "day"]).aggregate(
+        accepted=_count(f.response == "accepted"), offers=f.count()
+    )
+    return _shape(sums, acceptance_rate_num=sums.accepted, acceptance_rate_den=sums.offers)
+
+
+def _incidents_part(ib: Any, start: date, end: date) -> Any:
+    i = ib.table("incidents")
+    counted = i.kind.isin(list(SAFETY_KINDS)) | (
+        i.kind.isin(list(SAFETY_AT_FAULT_KINDS)) & (i.at_fault == "yes")
+    )
+    i = i.filter(counted, i.occurred_at >= _at(start), i.occurred_at < _at(end))
+    i = i.select("rider_id", day=i.occurred_at.date())
+    sums = i.group_by(["rider_id", "day"]).aggregate(incidents=i.count())
+    return _shape(sums, safety_incidents_num=sums.incidents)
+
+
+def daily_counts(ib: Any, start: date, end: date, policy_version: str) -> Any:
+    """Per rider and day in `[start, end)`: every fact column but document compliance."""
+    parts = [
+        _orders_part(ib, start, end, policy_version),
+        _ratings_part(ib, start, end),
+        _complaints_part(ib, start, end, policy_version),
+        _offers_part(ib, start, end),
+        _incidents_part(ib, start, end),
+    ]
+    stacked = ibis.union(*parts, distinct=False)
+    return stacked.group_by(["rider_id", "day"]).aggregate(
+        **{c: stacked[c].sum().cast("int64") for c in fact_columns()}
+    )
+
+
+def add_documents(ib: Any, counts: Any) -> Any:
+    """`counts` with document compliance: on each working day, the document types on file
+    (num: those whose latest expiry is on or after the day; den: all of them)."""
+    latest = (
+        ib.table("documents")
+        .group_by(["rider_id", "doc_type"])
+        .aggregate(expires=_.expires_on.max())
+    )
+    working = counts.filter(counts.rider_cancel_rate_den > 0).select("rider_id", "day")
+    held = working.join(latest, "rider_id")
+    docs = held.group_by(["rider_id", "day"]).aggregate(
+        valid=_count(held.expires >= held.day), held=held.count()
+    )
+    rest = [c for c in fact_columns() if not c.startswith("document_compliance_")]
+    joined = counts.left_join(docs, ["rider_id", "day"])
+    return joined.select(
+        "rider_id",
+        "day",
+        *rest,
+        document_compliance_num=joined.valid.fill_null(0).cast("int64"),
+        document_compliance_den=joined.held.fill_null(0).cast("int64"),
+    )
+
+
+def version_has_judgments(ib: Any, policy_version: str) -> bool:
+    j = _judgments(ib, policy_version)
+    return bool(j.limit(1).count().execute() > 0)
+
+
+def window_has_bad_orders(ib: Any, start: date, end: date) -> bool:
+    """Whether any order of the days is cancelled or delivered after its promise."""
+    o = ib.table("orders")
+    bad = o.filter(
+        o.created_at >= _at(start),
+        o.created_at < _at(end),
+        (o.status == "cancelled") | (o.delivered_at > o.promised_at),
+    )
+    return bool(bad.limit(1).count().execute() > 0)

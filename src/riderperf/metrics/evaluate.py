@@ -1,0 +1,163 @@
+"""The scoring use case: a period's daily facts in, one scorecard per rider out.
+
+Typical run (the CLI `riderperf evaluate` does the same)::
+
+    policy = load_policy(folder)
+    params = policy.at(period.start)                 # values in force at the period's start
+    write_judgments(...)                             # responsibility judgment, same version
+    build_daily_facts(warehouse, period.start, period.end, version)
+    cards = evaluate_scores(warehouse, period, params, version, previous_tiers, period.end)
+    table = scorecards_frame(cards)                  # one row per rider, for export
+
+`previous_tiers` maps rider_id → the tier of the previous period (for hysteresis; riders
+in it but without data this period keep their tier with status `insufficient_data`).
+`as_of` is the day the evaluation speaks for, normally `period.end`; it decides who is
+still new. Riders without data in the window and without a previous tier get no card.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from riderperf.metrics.improve import improvements
+from riderperf.metrics.periods import Period
+from riderperf.metrics.registry import fact_columns
+from riderperf.metrics.rules import ScoringRules, TierRules
+from riderperf.metrics.score import score_frame
+from riderperf.metrics.scorecard import KpiScore, Scorecard
+from riderperf.metrics.tiers import decide_tier
+from riderperf.metrics.windows import RIDER_COLUMNS, kpi_window
+from riderperf.policy.parameters import ParameterSet
+from riderperf.warehouse.connection import Warehouse
+
+KPI_FIELDS = ("peer", "shrunk", "normalised", "weight", "contribution")
+
+
+def evaluate_scores(
+    warehouse: Warehouse,
+    period: Period,
+    params: ParameterSet,
+    policy_version: str,
+    previous_tiers: Mapping[str, str],
+    as_of: date,
+) -> list[Scorecard]:
+    """Scorecards of every rider with data in `period` or a previous tier, by rider_id."""
+    window = kpi_window(warehouse, period, policy_version, "rider")
+    missing = sorted(set(previous_tiers) - set(window["rider_id"]))
+    if missing:
+        window = pd.concat([window, _idle_riders(warehouse, missing)], ignore_index=True)
+    return score_window(window, params, period, policy_version, previous_tiers, as_of)
+
+
+def score_window(
+    window: pd.DataFrame,
+    params: ParameterSet,
+    period: Period,
+    policy_version: str,
+    previous_tiers: Mapping[str, str],
+    as_of: date,
+) -> list[Scorecard]:
+    """The pure part of `evaluate_scores`: a rider window table (see `kpi_window`) in."""
+    scoring, tiering = ScoringRules.from_params(params), TierRules.from_params(params)
+    scored = score_frame(window, scoring).sort_values("rider_id", kind="stable")
+    cards = []
+    for row in scored.to_dict("records"):
+        kpis = {
+            name: KpiScore(
+                name=name,
+                num=float(row[f"{name}_num"]),
+                den=float(row[f"{name}_den"]),
+                rate=float(row[name]),
+                peer_rate=float(row[f"{name}_peer"]),
+                shrunk=float(row[f"{name}_shrunk"]),
+                normalised=float(row[f"{name}_normalised"]),
+                weight=float(row[f"{name}_weight"]),
+                contribution=float(row[f"{name}_contribution"]),
+            )
+            for name in scoring.rules
+        }
+        rider_id = str(row["rider_id"])
+        previous = previous_tiers.get(rider_id)
+        orders = int(row["rider_cancel_rate_den"])
+        decision = decide_tier(
+            float(row["score"]), orders, previous, _day(row["joined_on"]), as_of, tiering
+        )
+        cards.append(
+            Scorecard(
+                rider_id=rider_id,
+                period=period.label,
+                policy_version=policy_version,
+                policy_date=params.when.isoformat(),
+                capacity_type=str(row["capacity_type"]),
+                city=str(row["city"]),
+                status=decision.status,
+                score=float(row["score"]),
+                tier=decision.tier,
+                previous_tier=previous,
+                tier_reason=decision.reason,
+                orders=orders,
+                kpis=kpis,
+                improvements=improvements(kpis, scoring),
+            )
+        )
+    return cards
+
+
+def scorecards_frame(cards: Sequence[Scorecard]) -> pd.DataFrame:
+    """One row per scorecard: identity, status, score, tier, then every KPI's value
+    (`<kpi>`), counts (`_num`, `_den`) and `_peer`, `_shrunk`, `_normalised`, `_weight`,
+    `_contribution`, and the two improvement sentences."""
+    rows: list[dict[str, Any]] = []
+    for card in cards:
+        row: dict[str, Any] = {
+            "rider_id": card.rider_id,
+            "period": card.period,
+            "policy_version": card.policy_version,
+            "capacity_type": card.capacity_type,
+            "city": card.city,
+            "status": card.status,
+            "score": card.score,
+            "tier": card.tier,
+            "previous_tier": card.previous_tier,
+            "orders": card.orders,
+        }
+        for name, kpi in card.kpis.items():
+            row[name] = kpi.rate
+            row[f"{name}_num"] = kpi.num
+            row[f"{name}_den"] = kpi.den
+            for part in KPI_FIELDS:
+                row[f"{name}_{part}"] = getattr(kpi, "peer_rate" if part == "peer" else part)
+        for i in range(2):
+            row[f"improvement_{i + 1}"] = (
+                card.improvements[i].sentence if i < len(card.improvements) else None
+            )
+        row["tier_reason"] = card.tier_reason
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _idle_riders(warehouse: Warehouse, rider_ids: list[str]) -> pd.DataFrame:
+    """Window rows with zero counts for riders who had no data in the period."""
+    placeholders = ", ".join("?" for _ in rider_ids)
+    frame = warehouse.con.execute(
+        f"SELECT rider_id, {', '.join(RIDER_COLUMNS)} FROM riders "
+        f"WHERE rider_id IN ({placeholders})",
+        rider_ids,
+    ).df()
+    for column in fact_columns():
+        frame[column] = 0
+    frame["riders"] = 1
+    return frame
+
+
+def _day(value: Any) -> date | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

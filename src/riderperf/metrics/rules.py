@@ -1,0 +1,135 @@
+"""Reads the scoring and tier rules out of the policy values in force (`scoring.*`, `tiers.*`).
+
+Parameters used (values are in the KPI's display unit: shares 0–1, stars, per 100 or per
+1,000 orders):
+
+- `scoring.rolling_window_days`: length of the rolling window.
+- `scoring.kpis.<kpi>.target`, `.floor`: the value that earns all of a KPI's points and
+  the value that earns none (which end is better follows the KPI's direction).
+- `scoring.kpis.<kpi>.prior_strength`: k, in the KPI's denominator units, of the
+  shrinkage `(num + k × peer rate) / (den + k)`.
+- `scoring.weights.<capacity_type>.<kpi>`: weights, summing to 1 per capacity type.
+- `tiers.thresholds.<tier>`: lowest score of each tier; the tier at 0 is the bottom tier.
+- `tiers.hysteresis_margin`, `tiers.minimum_orders`, `tiers.new_rider_weeks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from riderperf.metrics.registry import AVAILABLE_KPIS, KPI_BY_NAME, Kpi
+from riderperf.policy.parameters import ParameterSet
+
+
+@dataclass(frozen=True)
+class KpiRule:
+    kpi: Kpi
+    target: float
+    floor: float
+    prior_strength: float
+
+    def __post_init__(self) -> None:
+        name = self.kpi.name
+        if self.prior_strength < 0:
+            raise ValueError(f"scoring.kpis.{name}.prior_strength must not be negative")
+        better = (
+            self.target > self.floor
+            if self.kpi.direction == "higher"
+            else (self.target < self.floor)
+        )
+        if not better:
+            side = "above" if self.kpi.direction == "higher" else "below"
+            raise ValueError(
+                f"scoring.kpis.{name}: the target ({self.target}) must be {side} the floor "
+                f"({self.floor}), since {self.kpi.direction} is better"
+            )
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    rules: dict[str, KpiRule]  # scored KPIs, registry order
+    weights: dict[str, dict[str, float]]  # capacity type → KPI → weight
+    rolling_window_days: int
+
+    @classmethod
+    def from_params(cls, params: ParameterSet) -> ScoringRules:
+        rules = {
+            kpi.name: KpiRule(
+                kpi,
+                target=_number(params, f"scoring.kpis.{kpi.name}.target"),
+                floor=_number(params, f"scoring.kpis.{kpi.name}.floor"),
+                prior_strength=_number(params, f"scoring.kpis.{kpi.name}.prior_strength"),
+            )
+            for kpi in AVAILABLE_KPIS
+        }
+        weights: dict[str, dict[str, float]] = {}
+        for path, value in params.group("scoring.weights").items():
+            capacity, _, name = path.partition(".")
+            if name not in KPI_BY_NAME:
+                raise ValueError(f"scoring.weights.{path}: {name!r} is not a KPI")
+            if name not in rules:
+                raise ValueError(
+                    f"scoring.weights.{path}: {name} cannot be scored yet "
+                    f"(waiting for {KPI_BY_NAME[name].waiting_for})"
+                )
+            weights.setdefault(capacity, {})[name] = float(value)
+        ordered = {c: {k: w.get(k, 0.0) for k in rules} for c, w in weights.items()}
+        days = int(params.get("scoring.rolling_window_days"))
+        return cls(rules, ordered, days)
+
+    def weights_for(self, capacity_type: str) -> dict[str, float]:
+        try:
+            return self.weights[capacity_type]
+        except KeyError:
+            raise ValueError(
+                f"the policy has no scoring.weights.{capacity_type}: every capacity type "
+                "needs its weights"
+            ) from None
+
+
+@dataclass(frozen=True)
+class TierRules:
+    tiers: tuple[tuple[str, float], ...]  # (name, lowest score), best tier first
+    margin: float
+    minimum_orders: int
+    new_rider_weeks: int
+
+    @property
+    def bottom(self) -> str:
+        return self.tiers[-1][0]
+
+    def threshold(self, tier: str) -> float:
+        return dict(self.tiers)[tier]
+
+    def rank(self, tier: str) -> int:
+        """0 for the best tier, rising toward the bottom."""
+        return [name for name, _ in self.tiers].index(tier)
+
+    @classmethod
+    def from_params(cls, params: ParameterSet) -> TierRules:
+        found = params.group("tiers.thresholds")
+        tiers = tuple(sorted(((name, float(v)) for name, v in found.items()), key=lambda t: -t[1]))
+        if len({t for _, t in tiers}) != len(tiers):
+            raise ValueError("tiers.thresholds: two tiers share one threshold")
+        if tiers[-1][1] != 0:
+            raise ValueError(
+                "tiers.thresholds: the bottom tier must start at 0 so every score has a tier"
+            )
+        margin = _number(params, "tiers.hysteresis_margin")
+        if margin < 0:
+            raise ValueError("tiers.hysteresis_margin must not be negative")
+        return cls(
+            tiers=tiers,
+            margin=margin,
+            minimum_orders=int(params.get("tiers.minimum_orders")),
+            new_rider_weeks=int(params.get("tiers.new_rider_weeks")),
+        )
+
+
+def _number(params: ParameterSet | Mapping[str, Any], path: str) -> float:
+    value = params.get(path)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{path} must be a number, not {value!r}")
+    return float(value)

@@ -1,0 +1,142 @@
+"""Decides each rider's score 0–1000 from the KPI sums of one window.
+
+For every scored KPI (registry order):
+
+1. shrink: `shrunk = scale × (num + k × peer) / (den + k)`, where `peer` is the KPI of the
+   rider's peer group (same capacity type and city, the rider included; if that group has
+   no data, the capacity type, then everyone) and `k` the policy's prior strength. A rider
+   with little data sits near the peers, one with much data near their own rate.
+2. normalise: `(shrunk − floor) / (target − floor)` clipped to 0–1; this one formula is
+   right for both directions because a lower-is-better KPI has its target below its floor.
+3. weigh: the capacity type's weights; a KPI nobody has data for (an absent table) is left
+   out and the other weights are scaled up to sum to 1.
+4. `contribution = round(1000 × weight × normalised, 2)`; `score = round(Σ contributions, 2)`,
+   so the contributions add up to the score exactly.
+
+Only the window's counts enter: history outside the window and past volume do not.
+`score_frame` does this for all riders at once (numpy); `score_rider` for one rider, as
+the explanation path; a test holds them equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from riderperf.metrics.registry import AVAILABLE_KPIS
+from riderperf.metrics.rules import ScoringRules
+from riderperf.metrics.scorecard import KpiScore
+
+SCORE_POINTS = 1000.0
+PEER_KEYS: tuple[tuple[str, ...], ...] = (("capacity_type", "city"), ("capacity_type",), ())
+
+
+# Arrays in the bulk path, numpy scalars in the per-rider path: the same arithmetic.
+Numbers = npt.NDArray[np.float64] | np.float64
+
+
+def shrink(num: Numbers, den: Numbers, peer: Numbers, k: float) -> Numbers:
+    """`(num + k × peer) / (den + k)`; NaN when there is nothing to go on."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (num + k * np.nan_to_num(peer)) / (den + k)
+        own = np.where(den > 0, num / den, np.nan)
+    # Without a peer value the rider's own rate is all there is.
+    return np.where(np.isnan(peer), own, np.where(den + k > 0, out, np.nan))
+
+
+def normalise(value: Numbers, floor: float, target: float) -> Numbers:
+    with np.errstate(invalid="ignore"):
+        return np.clip((value - floor) / (target - floor), 0.0, 1.0)
+
+
+def peer_rates(window: pd.DataFrame) -> pd.DataFrame:
+    """Per rider row, each KPI's raw rate (num / den) in the rider's peer group."""
+    out = pd.DataFrame(index=window.index)
+    for kpi in AVAILABLE_KPIS:
+        num, den = f"{kpi.name}_num", f"{kpi.name}_den"
+        rate = pd.Series(np.nan, index=window.index)
+        for keys in PEER_KEYS:
+            if keys:
+                sums = window.groupby(list(keys), dropna=False)[[num, den]].transform("sum")
+                n, d = sums[num].to_numpy(float), sums[den].to_numpy(float)
+            else:
+                n = np.full(len(window), float(window[num].sum()))
+                d = np.full(len(window), float(window[den].sum()))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                found = pd.Series(np.where(d > 0, n / d, np.nan), index=window.index)
+            rate = rate.fillna(found)
+        out[kpi.name] = rate
+    return out
+
+
+def score_frame(window: pd.DataFrame, rules: ScoringRules) -> pd.DataFrame:
+    """`window` (one row per rider, with capacity_type, city and the KPI sums) plus, per
+    KPI, `<kpi>` (own value), `_peer`, `_shrunk`, `_normalised`, `_weight`,
+    `_contribution`, and `score`."""
+    out = window.reset_index(drop=True).copy()
+    peers = peer_rates(out)
+    capacity = out["capacity_type"].astype(str)
+    names = list(rules.rules)
+    normalised = np.zeros((len(out), len(names)))
+    base = np.zeros((len(out), len(names)))
+    for j, name in enumerate(names):
+        rule = rules.rules[name]
+        num = out[f"{name}_num"].to_numpy(float)
+        den = out[f"{name}_den"].to_numpy(float)
+        peer = peers[name].to_numpy(float)
+        shrunk = rule.kpi.scale * shrink(num, den, peer, rule.prior_strength)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name] = np.where(den > 0, rule.kpi.scale * num / den, np.nan)
+        out[f"{name}_peer"] = rule.kpi.scale * peer
+        out[f"{name}_shrunk"] = shrunk
+        normalised[:, j] = normalise(shrunk, rule.floor, rule.target)
+        base[:, j] = capacity.map(lambda c, n=name: rules.weights_for(c)[n]).to_numpy(float)
+    measured = ~np.isnan(normalised)
+    total = np.zeros((len(out), 1))
+    for j in range(len(names)):  # registry order, as score_rider adds them
+        total[:, 0] = total[:, 0] + np.where(measured[:, j], base[:, j], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(measured, base / total, 0.0)
+    points = np.round(SCORE_POINTS * weight * np.nan_to_num(normalised), 2)
+    score = np.zeros(len(out))
+    for j, name in enumerate(names):  # registry order, as score_rider adds them
+        out[f"{name}_normalised"] = normalised[:, j]
+        out[f"{name}_weight"] = weight[:, j]
+        out[f"{name}_contribution"] = points[:, j]
+        score = score + points[:, j]
+    out["score"] = np.where(total[:, 0] > 0, np.round(score, 2), np.nan)
+    return out
+
+
+def score_rider(
+    counts: Mapping[str, tuple[float, float]],
+    peer: Mapping[str, float],
+    capacity_type: str,
+    rules: ScoringRules,
+) -> tuple[float, dict[str, KpiScore]]:
+    """One rider: `counts` KPI → (num, den) and `peer` KPI → raw peer rate (NaN: none)."""
+    weights = rules.weights_for(capacity_type)
+    rows: dict[str, tuple[float, float, float, float, float, float]] = {}
+    total = 0.0
+    for name, rule in rules.rules.items():
+        num, den = (float(x) for x in counts.get(name, (0.0, 0.0)))
+        p = np.float64(peer.get(name, np.nan))
+        shrunk = rule.kpi.scale * float(
+            shrink(np.float64(num), np.float64(den), p, rule.prior_strength)
+        )
+        norm = float(normalise(np.float64(shrunk), rule.floor, rule.target))
+        own = rule.kpi.scale * num / den if den > 0 else np.nan
+        rows[name] = (num, den, own, rule.kpi.scale * float(p), shrunk, norm)
+        total = total + (0.0 if np.isnan(norm) else weights[name])
+    kpis: dict[str, KpiScore] = {}
+    score = 0.0
+    for name, (num, den, own, peer_value, shrunk, norm) in rows.items():
+        measured = not np.isnan(norm)
+        weight = weights[name] / total if measured else 0.0
+        points = float(np.round(SCORE_POINTS * weight * (norm if measured else 0.0), 2))
+        kpis[name] = KpiScore(name, num, den, own, peer_value, shrunk, norm, weight, points)
+        score = score + points
+    return (float(np.round(score, 2)) if total > 0 else np.nan), kpis

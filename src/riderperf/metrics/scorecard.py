@@ -1,0 +1,72 @@
+"""The scorecard of one rider for one period: KPIs, score, contributions, tier, what to improve.
+
+Pure data. `Scorecard.as_dict()` is JSON-ready (NaN becomes null) and is the shape of
+`riderperf scorecard --json`. Values are in each KPI's display unit (shares 0–1, stars,
+per 100 or per 1,000 orders); `contribution` is in score points and the contributions
+of a scorecard add up to its score exactly (both are rounded to 0.01).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("ranked", "new", "insufficient_data")
+
+
+@dataclass(frozen=True)
+class KpiScore:
+    """One KPI of a scorecard, from the counts to the points it earns."""
+
+    name: str
+    num: float
+    den: float
+    rate: float  # the rider's own value; NaN without data
+    peer_rate: float  # the peer group's value the rate is shrunk toward
+    shrunk: float  # the value the score uses
+    normalised: float  # 0 at the floor, 1 at the target or better
+    weight: float  # weight in the score after leaving out KPIs nobody has data for
+    contribution: float  # 1000 × weight × normalised, rounded to 0.01
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """A change that would raise the score: reach `target` on `kpi` to gain `gain` points."""
+
+    kpi: str
+    gain: float
+    current: float
+    target: float
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    rider_id: str
+    period: str
+    policy_version: str
+    policy_date: str  # the date whose policy values were used
+    capacity_type: str
+    city: str
+    status: str  # ranked | new | insufficient_data
+    score: float  # NaN when no KPI has data anywhere
+    tier: str | None
+    previous_tier: str | None
+    tier_reason: str
+    orders: int  # orders accepted in the window: the volume the tier rules look at
+    kpis: dict[str, KpiScore] = field(default_factory=dict)
+    improvements: list[Improvement] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

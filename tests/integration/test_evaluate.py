@@ -1,0 +1,123 @@
+"""`riderperf evaluate` end to end: judgments, scorecards published, exports, previous tiers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from riderperf.cli import app
+from riderperf.config import Settings
+from riderperf.evaluation.records import latest_evaluation, load_cards
+from riderperf.evaluation.service import evaluate_period
+from riderperf.ingest.service import import_path
+from riderperf.metrics.periods import parse_period
+from riderperf.simulate import simulate_city
+from riderperf.stores import open_stores
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("city")
+    simulate_city(riders=300, days=14, seed=5, start=date(2026, 1, 5), out=out)
+    return out
+
+
+@pytest.fixture
+def imported(city: Path, settings: Settings) -> Settings:
+    assert import_path(city, settings).exit_code == 0
+    return settings
+
+
+def test_evaluate_publishes_one_scorecard_per_rider_with_work(imported: Settings) -> None:
+    result = evaluate_period(imported, parse_period("2026-W02"))
+    con = duckdb.connect(str(imported.warehouse_path), read_only=True)
+    workers = con.execute(
+        "SELECT count(DISTINCT rider_id) FROM orders WHERE rider_id IS NOT NULL "
+        "AND created_at >= '2026-01-05' AND created_at < '2026-01-12'"
+    ).fetchone()
+    late = con.execute(
+        "SELECT count(*) FROM orders WHERE status = 'delivered' AND delivered_at > promised_at "
+        "AND created_at >= '2026-01-05' AND created_at < '2026-01-12'"
+    ).fetchone()
+    judged_late = con.execute("SELECT count(*) FROM judgments WHERE event = 'late'").fetchone()
+    con.close()
+    assert workers is not None and late is not None
+    assert len(result.cards) >= workers[0]
+    assert judged_late == late
+    with open_stores(imported) as stores:
+        published = latest_evaluation(stores.engine, "2026-W02")
+        assert published is not None
+        assert published.riders == len(result.cards)
+        stored = load_cards(stores.engine, published.evaluation_id)
+    assert [c.rider_id for c in stored] == sorted(c.rider_id for c in result.cards)
+    for card in stored:
+        if card.score == card.score:
+            assert sum(k.contribution for k in card.kpis.values()) == pytest.approx(
+                card.score, abs=0.05
+            )
+
+
+def test_next_week_sees_this_weeks_tier_as_previous(imported: Settings) -> None:
+    first = evaluate_period(imported, parse_period("2026-W02"))
+    second = evaluate_period(imported, parse_period("2026-W03"))
+    tiers = {c.rider_id: c.tier for c in first.cards if c.tier}
+    carried = [c for c in second.cards if c.rider_id in tiers]
+    assert carried
+    assert all(c.previous_tier == tiers[c.rider_id] for c in carried)
+
+
+def test_cli_evaluate_scorecard_and_exports(imported: Settings, tmp_path: Path) -> None:
+    env = {"RIDERPERF_HOME": str(imported.home)}
+    if imported.database_url:
+        env["RIDERPERF_DATABASE_URL"] = imported.database_url
+    done = runner.invoke(app, ["evaluate", "--period", "2026-W02", "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["period"] == "2026-W02"
+    assert summary["policy_version"] == "default"
+    card = runner.invoke(app, ["scorecard", "R000001", "--period", "2026-W02", "--json"], env=env)
+    assert card.exit_code == 0, card.output
+    data = json.loads(card.stdout)
+    assert data["rider_id"] == "R000001"
+    assert set(data["kpis"]) >= {"on_time_rate", "customer_rating", "acceptance_rate"}
+
+    judgments = tmp_path / "judgments.csv"
+    exported = runner.invoke(
+        app, ["judgments", "export", "--period", "2026-W02", "--out", str(judgments)], env=env
+    )
+    assert exported.exit_code == 0, exported.output
+    rows = pd.read_csv(judgments)
+    assert {"order_id", "event", "party", "minutes_rider", "rule", "explanation"} <= set(rows)
+    assert rows["event"].isin(["late", "cancelled", "complaint"]).all()
+    assert summary["judgments"] == len(rows)
+
+    cards = tmp_path / "scorecards.parquet"
+    exported = runner.invoke(
+        app, ["scorecards", "export", "--period", "2026-W02", "--out", str(cards)], env=env
+    )
+    assert exported.exit_code == 0, exported.output
+    frame = pd.read_parquet(cards)
+    assert len(frame) == summary["riders"]
+    assert {"rider_id", "score", "tier", "on_time_rate", "on_time_rate_num"} <= set(frame)
+
+
+def test_scorecard_before_evaluation_says_what_to_run(tmp_path: Path) -> None:
+    env = {"RIDERPERF_HOME": str(tmp_path / "home")}
+    result = runner.invoke(app, ["scorecard", "R1", "--period", "2026-W02"], env=env)
+    assert result.exit_code == 1
+    assert "riderperf evaluate --period 2026-W02" in result.output
+
+
+def test_period_and_as_of_are_exclusive(tmp_path: Path) -> None:
+    env = {"RIDERPERF_HOME": str(tmp_path / "home")}
+    both = ["evaluate", "--period", "2026-W02", "--as-of", "2026-01-19"]
+    assert runner.invoke(app, both, env=env).exit_code == 1
+    assert runner.invoke(app, ["evaluate", "--period", "2026-W99"], env=env).exit_code == 1

@@ -1,0 +1,96 @@
+"""The scoring use case end to end on a small warehouse: scorecards, export rows, JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from riderperf.metrics import (
+    KPIS,
+    Scorecard,
+    build_daily_facts,
+    evaluate_scores,
+    parse_period,
+    scorecards_frame,
+)
+from riderperf.policy import default_policy_folder
+from riderperf.policy.loader import load_policy
+from riderperf.warehouse.connection import Warehouse, connect
+from tests.unit.test_metrics_rows import Activity, Rows
+
+WEEK = parse_period("2026-W45")
+
+
+@pytest.fixture
+def warehouse() -> Iterator[Warehouse]:
+    rows = Rows()
+    rows.rider("BUSY")
+    rows.document("BUSY", "id", date(2030, 1, 1))
+    rows.activity(
+        "BUSY",
+        Activity(WEEK.start, delivered=60, late={"rider": 3}, ratings={5: 8, 2: 2}, declined=5),
+    )
+    rows.rider("CROWD", capacity_type="crowdsourced")
+    rows.activity("CROWD", Activity(WEEK.start, delivered=30, ratings={4: 3}, expired=30))
+    rows.rider("QUIET")  # worked the week before only
+    rows.activity("QUIET", Activity(date(2026, 10, 27), delivered=40))
+    rows.rider("GONE")  # no data at all, no previous tier
+    w = connect(None)
+    rows.write(w)
+    build_daily_facts(w, date(2026, 10, 26), WEEK.end, "test-1")
+    yield w
+    w.close()
+
+
+def evaluate(w: Warehouse, previous: dict[str, str]) -> dict[str, Scorecard]:
+    params = load_policy(default_policy_folder()).at(WEEK.start)
+    cards = evaluate_scores(w, WEEK, params, "test-1", previous, WEEK.end)
+    return {c.rider_id: c for c in cards}
+
+
+def test_riders_with_data_or_a_previous_tier_get_a_scorecard(warehouse: Warehouse) -> None:
+    cards = evaluate(warehouse, {"QUIET": "silver"})
+    assert sorted(cards) == ["BUSY", "CROWD", "QUIET"]
+    quiet = cards["QUIET"]
+    assert (quiet.status, quiet.tier, quiet.orders) == ("insufficient_data", "silver", 0)
+
+
+def test_a_scorecard_explains_itself_and_is_json_ready(warehouse: Warehouse) -> None:
+    busy = evaluate(warehouse, {})["BUSY"]
+    data = busy.as_dict()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    assert data["period"] == "2026-W45"
+    assert data["policy_version"] == "test-1"
+    assert data["policy_date"] == "2026-11-02"
+    assert set(data["kpis"]) == {k.name for k in KPIS if k.available}
+    on_time = data["kpis"]["on_time_rate"]
+    assert (on_time["num"], on_time["den"], on_time["rate"]) == (57, 60, 0.95)
+    assert round(sum(k["contribution"] for k in data["kpis"].values()), 2) == data["score"]
+    assert 1 <= len(data["improvements"]) <= 2
+    assert data["improvements"][0]["sentence"].endswith("points.")
+
+
+def test_crowdsourced_riders_are_not_scored_on_declined_or_expired_offers(
+    warehouse: Warehouse,
+) -> None:
+    crowd = evaluate(warehouse, {})["CROWD"]
+    acceptance = crowd.kpis["acceptance_rate"]
+    assert acceptance.rate == 0.5
+    assert (acceptance.weight, acceptance.contribution) == (0.0, 0.0)
+    assert "acceptance_rate" not in [i.kpi for i in crowd.improvements]
+
+
+def test_export_has_one_row_per_rider_with_each_kpis_value_and_counts(
+    warehouse: Warehouse,
+) -> None:
+    params = load_policy(default_policy_folder()).at(WEEK.start)
+    cards = evaluate_scores(warehouse, WEEK, params, "test-1", {}, WEEK.end)
+    frame = scorecards_frame(cards)
+    assert frame["rider_id"].tolist() == ["BUSY", "CROWD"]
+    for column in ("score", "tier", "status", "on_time_rate", "on_time_rate_num"):
+        assert column in frame.columns
+    assert frame.loc[0, "on_time_rate_den"] == 60
+    assert frame.loc[0, "score"] == cards[0].score

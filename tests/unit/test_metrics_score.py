@@ -1,0 +1,263 @@
+"""The 0–1000 score: shrinkage, normalisation, weights, exact decomposition, improvements."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riderperf.metrics.improve import improvements
+from riderperf.metrics.registry import AVAILABLE_KPIS, fact_columns
+from riderperf.metrics.rules import KpiRule, ScoringRules
+from riderperf.metrics.score import peer_rates, score_frame, score_rider
+from riderperf.policy import default_policy_folder
+from riderperf.policy.loader import load_policy
+from riderperf.policy.parameters import ParameterSet
+
+PERFECT = {
+    "rider_cancel_rate": (0.0, 100.0),
+    "customer_rating": (500.0, 100.0),
+    "complaint_rate": (0.0, 100.0),
+    "acceptance_rate": (100.0, 100.0),
+    "safety_incidents": (0.0, 100.0),
+    "document_compliance": (100.0, 100.0),
+}
+
+
+@cache
+def params() -> ParameterSet:
+    return load_policy(default_policy_folder()).at(date(2026, 11, 2))
+
+
+@cache
+def rules() -> ScoringRules:
+    return ScoringRules.from_params(params())
+
+
+def peers_at_target() -> dict[str, float]:
+    """Raw peer rates equal to every KPI's target: a typical peer group."""
+    return {n: r.target / r.kpi.scale for n, r in rules().rules.items()}
+
+
+def test_every_capacity_type_has_weights_for_the_scored_kpis_summing_to_one() -> None:
+    for capacity in ("full_time", "part_time", "crowdsourced", "fleet"):
+        weights = rules().weights_for(capacity)
+        assert list(weights) == [k.name for k in AVAILABLE_KPIS]
+        assert math.isclose(sum(weights.values()), 1.0)
+    assert rules().weights_for("crowdsourced")["acceptance_rate"] == 0
+
+
+@given(
+    peer=st.floats(min_value=0.5, max_value=0.999),
+    late=st.integers(min_value=0, max_value=5),
+)
+def test_five_lucky_orders_never_outrank_five_hundred_very_good_ones(
+    peer: float, late: int
+) -> None:
+    """Very good: at most 1 % of 500 orders late by the rider, all else equal."""
+    peers = peers_at_target() | {"on_time_rate": peer}
+    newcomer, _ = score_rider(PERFECT | {"on_time_rate": (5.0, 5.0)}, peers, "full_time", rules())
+    veteran, _ = score_rider(
+        PERFECT | {"on_time_rate": (500.0 - late, 500.0)}, peers, "full_time", rules()
+    )
+    assert newcomer <= veteran
+
+
+@pytest.mark.parametrize("name", [k.name for k in AVAILABLE_KPIS])
+def test_one_bad_event_costs_a_newcomer_at_most_a_quarter_of_the_kpis_points(name: str) -> None:
+    worst = {
+        "on_time_rate": (0.0, 1.0),
+        "rider_cancel_rate": (1.0, 1.0),
+        "customer_rating": (1.0, 1.0),
+        "complaint_rate": (1.0, 1.0),
+        "acceptance_rate": (0.0, 1.0),
+        "safety_incidents": (1.0, 1.0),
+        "document_compliance": (0.0, 1.0),
+    }[name]
+    _, kpis = score_rider({name: worst}, peers_at_target(), "full_time", rules())
+    assert kpis[name].normalised >= 0.75
+
+
+def test_without_shrinkage_the_same_bad_event_would_cost_everything() -> None:
+    flat = replace(
+        rules(), rules={n: replace(r, prior_strength=0.0) for n, r in rules().rules.items()}
+    )
+    _, kpis = score_rider({"on_time_rate": (2.0, 3.0)}, peers_at_target(), "full_time", flat)
+    assert kpis["on_time_rate"].normalised == 0.0
+    _, kpis = score_rider({"on_time_rate": (2.0, 3.0)}, peers_at_target(), "full_time", rules())
+    assert kpis["on_time_rate"].normalised > 0.5
+
+
+def test_normalising_follows_the_direction_and_clips_to_zero_and_one() -> None:
+    peers = peers_at_target()
+    _, low = score_rider({"rider_cancel_rate": (1.0, 10_000.0)}, peers, "full_time", rules())
+    _, high = score_rider({"rider_cancel_rate": (900.0, 10_000.0)}, peers, "full_time", rules())
+    assert low["rider_cancel_rate"].normalised == 1.0
+    assert high["rider_cancel_rate"].normalised == 0.0
+    _, mid = score_rider({"on_time_rate": (8825.0, 10_000.0)}, peers, "full_time", rules())
+    rule = rules().rules["on_time_rate"]
+    shrunk = mid["on_time_rate"].shrunk
+    expected = (shrunk - rule.floor) / (rule.target - rule.floor)
+    assert mid["on_time_rate"].normalised == pytest.approx(expected)
+    assert 0 < expected < 1
+
+
+def test_a_kpi_nobody_has_data_for_is_left_out_and_the_other_weights_scaled_up() -> None:
+    peers = peers_at_target() | {"customer_rating": float("nan")}
+    counts = PERFECT | {"customer_rating": (0.0, 0.0), "on_time_rate": (50.0, 100.0)}
+    score, kpis = score_rider(counts, peers, "full_time", rules())
+    assert math.isnan(kpis["customer_rating"].normalised)
+    assert kpis["customer_rating"].weight == 0.0
+    assert kpis["on_time_rate"].weight == pytest.approx(0.30 / 0.85)
+    assert math.isclose(sum(k.weight for k in kpis.values()), 1.0)
+    assert score == pytest.approx(sum(k.contribution for k in kpis.values()))
+
+
+def window_strategy() -> st.SearchStrategy[pd.DataFrame]:
+    def build(draw: st.DrawFn) -> pd.DataFrame:
+        n = draw(st.integers(min_value=1, max_value=12))
+        rows = []
+        for i in range(n):
+            row: dict[str, object] = {
+                "rider_id": f"R{i}",
+                "capacity_type": draw(st.sampled_from(["full_time", "crowdsourced", "fleet"])),
+                "city": draw(st.sampled_from(["North", "South"])),
+            }
+            for kpi in AVAILABLE_KPIS:
+                den = draw(st.integers(min_value=0, max_value=300))
+                top = 5 * den if kpi.name == "customer_rating" else den
+                low = den if kpi.name == "customer_rating" else 0
+                row[f"{kpi.name}_den"] = den
+                row[f"{kpi.name}_num"] = draw(st.integers(min_value=low, max_value=top))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    return st.composite(build)()
+
+
+@settings(max_examples=60, deadline=None)
+@given(window=window_strategy())
+def test_bulk_scores_equal_the_per_rider_explanation_and_add_up_exactly(
+    window: pd.DataFrame,
+) -> None:
+    bulk = score_frame(window, rules())
+    peers = peer_rates(window)
+    for i, row in enumerate(window.to_dict("records")):
+        counts = {k.name: (row[f"{k.name}_num"], row[f"{k.name}_den"]) for k in AVAILABLE_KPIS}
+        peer = {k.name: float(peers[k.name].iloc[i]) for k in AVAILABLE_KPIS}
+        score, kpis = score_rider(counts, peer, str(row["capacity_type"]), rules())
+        got = bulk.iloc[i]
+        assert got["score"] == score or (math.isnan(score) and math.isnan(got["score"]))
+        for name, kpi in kpis.items():
+            assert got[f"{name}_contribution"] == kpi.contribution
+            assert got[f"{name}_weight"] == kpi.weight
+            assert np.isclose(got[f"{name}_shrunk"], kpi.shrunk, equal_nan=True)
+        parts = sum(Decimal(str(k.contribution)) for k in kpis.values())
+        assert math.isnan(score) or parts == Decimal(str(score))
+
+
+def test_a_rider_is_shrunk_toward_riders_of_the_same_capacity_type_and_city() -> None:
+    window = pd.DataFrame(
+        [
+            {"rider_id": "A", "capacity_type": "full_time", "city": "North"},
+            {"rider_id": "B", "capacity_type": "full_time", "city": "North"},
+            {"rider_id": "C", "capacity_type": "full_time", "city": "South"},
+            {"rider_id": "D", "capacity_type": "fleet", "city": "North"},
+        ]
+    )
+    for column in fact_columns():
+        window[column] = 0
+    window["on_time_rate_num"] = [0, 90, 50, 10]
+    window["on_time_rate_den"] = [0, 100, 100, 100]
+    peers = peer_rates(window)
+    assert peers["on_time_rate"].tolist() == pytest.approx([0.9, 0.9, 0.5, 0.1])
+    assert math.isnan(peers["customer_rating"][0])
+
+
+def test_improvements_name_the_largest_gains_in_plain_words() -> None:
+    peers = peers_at_target()
+    counts = PERFECT | {
+        "on_time_rate": (860.0, 1000.0),
+        "customer_rating": (4100.0, 1000.0),
+        "rider_cancel_rate": (4.0, 1000.0),
+    }
+    score, kpis = score_rider(counts, peers, "full_time", rules())
+    found = improvements(kpis, rules())
+    assert [i.kpi for i in found] == ["on_time_rate", "customer_rating"]
+    gains = {n: 1000 * k.weight * (1 - k.normalised) for n, k in kpis.items()}
+    assert found[0].gain == pytest.approx(gains["on_time_rate"], abs=0.01)
+    assert found[0].sentence == (
+        f"Raise your on-time rate from 86% to 98.5% to gain about "
+        f"{round(gains['on_time_rate'])} points."
+    )
+    assert found[1].sentence.startswith("Raise your average customer rating from 4.10 to 4.35")
+    assert score < 1000
+
+
+def test_a_newcomer_at_target_is_told_that_more_orders_will_count() -> None:
+    counts = PERFECT | {"on_time_rate": (5.0, 5.0)}
+    peers = peers_at_target() | {"on_time_rate": 0.90}
+    _, kpis = score_rider(counts, peers, "full_time", rules())
+    (first, *_) = improvements(kpis, rules())
+    assert first.kpi == "on_time_rate"
+    assert first.sentence.startswith("Keep your on-time rate at 98.5% or better to gain about")
+    assert "with 5 delivered orders so far" in first.sentence
+
+
+def test_rules_refuse_a_target_on_the_wrong_side_of_the_floor() -> None:
+    rule = rules().rules["rider_cancel_rate"]
+    with pytest.raises(ValueError, match="must be below the floor"):
+        KpiRule(rule.kpi, target=0.02, floor=0.01, prior_strength=10)
+
+
+def test_equipment_compliance_cannot_be_weighted_before_inspections_exist() -> None:
+    values = dict(params().values)
+    values["scoring.weights.full_time.equipment_compliance"] = 0.0
+    with pytest.raises(ValueError, match="equipment_compliance cannot be scored yet"):
+        ScoringRules.from_params(ParameterSet(params().when, values))
+
+
+def test_the_worked_example_of_the_scoring_doc() -> None:
+    """docs/scoring.md, "Worked example": Amina's 28 days against her peers."""
+    counts = {
+        "on_time_rate": (511.0, 520.0),
+        "rider_cancel_rate": (2.0, 526.0),
+        "customer_rating": (688.0, 160.0),
+        "complaint_rate": (6.0, 520.0),
+        "acceptance_rate": (526.0, 850.0),
+        "safety_incidents": (1.0, 520.0),
+        "document_compliance": (88.0, 88.0),
+    }
+    peers = {
+        "on_time_rate": 0.972,
+        "rider_cancel_rate": 0.0024,
+        "customer_rating": 4.32,
+        "complaint_rate": 0.016,
+        "acceptance_rate": 0.66,
+        "safety_incidents": 0.0015,
+        "document_compliance": 0.97,
+    }
+    score, kpis = score_rider(counts, peers, "full_time", rules())
+    points = {n: k.contribution for n, k in kpis.items()}
+    assert points == {
+        "on_time_rate": 296.04,
+        "rider_cancel_rate": 129.02,
+        "customer_rating": 137.10,
+        "complaint_rate": 97.69,
+        "acceptance_rate": 100.0,
+        "safety_incidents": 134.96,
+        "document_compliance": 50.0,
+    }
+    assert score == 944.81
+    assert [i.sentence for i in improvements(kpis, rules())] == [
+        "Lower your cancellation rate from 0.4% to 0.2% to gain about 21 points.",
+        "Lower your safety incident rate from 1.9 to 1.0 per 1,000 orders to gain about 15 points.",
+    ]
