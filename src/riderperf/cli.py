@@ -159,7 +159,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
     """Simulate a city, import it into the stores under RIDERPERF_HOME, print a summary."""
-    from riderperf.demo import DemoSettings, print_demo, run_demo
+    from riderperf.demo import DemoSettings, print_demo, print_evaluations, run_demo
 
     settings = load_settings()
     try:
@@ -168,6 +168,7 @@ def demo(
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
     print_demo(result, settings, out_console)
+    print_evaluations(result, out_console)
     if result.report.exit_code:
         raise typer.Exit(result.report.exit_code)
 

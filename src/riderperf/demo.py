@@ -1,18 +1,23 @@
-"""The main job on embedded defaults: simulate a city, import it, show what is in the stores."""
+"""The main job on embedded defaults: simulate a city, import it, evaluate its weeks, show it."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from riderperf.config import Settings
+from riderperf.evaluation.commands import print_card
+from riderperf.evaluation.service import EvaluationResult, evaluate_period
 from riderperf.ingest.report import ImportReport
 from riderperf.ingest.service import import_path
+from riderperf.metrics.periods import Period, parse_period
+from riderperf.metrics.scorecard import Scorecard
 from riderperf.warehouse.connection import open_warehouse
 from riderperf.warehouse.summary import WarehouseSummary, summarise
 
@@ -32,6 +37,8 @@ class DemoResult:
     summary: WarehouseSummary
     simulate_seconds: float
     import_seconds: float
+    weeks: list[EvaluationResult]
+    evaluate_seconds: float
 
 
 def run_demo(settings: Settings, demo: DemoSettings = DemoSettings()) -> DemoResult:
@@ -45,7 +52,22 @@ def run_demo(settings: Settings, demo: DemoSettings = DemoSettings()) -> DemoRes
     t2 = time.perf_counter()
     with open_warehouse(settings.warehouse_path, read_only=True) as warehouse:
         summary = summarise(warehouse)
-    return DemoResult(city, report, summary, t1 - t0, t2 - t1)
+    weeks = [evaluate_period(settings, week) for week in iso_weeks(demo.start, demo.days)]
+    t3 = time.perf_counter()
+    return DemoResult(city, report, summary, t1 - t0, t2 - t1, weeks, t3 - t2)
+
+
+def iso_weeks(start: date, days: int) -> list[Period]:
+    """The whole ISO weeks inside the simulated days."""
+    weeks: list[Period] = []
+    day = start
+    while day < start + timedelta(days=days):
+        year, week, _ = day.isocalendar()
+        period = parse_period(f"{year}-W{week:02d}")
+        if period.start >= start and period.end <= start + timedelta(days=days):
+            weeks.append(period)
+        day += timedelta(days=7)
+    return weeks
 
 
 def print_demo(result: DemoResult, settings: Settings, console: Console) -> None:
@@ -78,3 +100,52 @@ def print_demo(result: DemoResult, settings: Settings, console: Console) -> None
     console.print(f"app database: {settings.app_database_url}")
     for path in result.report.rejects:
         console.print(f"rejects:      {path}")
+
+
+TIERS = ("gold", "silver", "bronze", "watch")
+
+
+def print_evaluations(result: DemoResult, console: Console) -> None:
+    """Tier counts per week, the last week's score distribution, a few explained cards."""
+    if not result.weeks:
+        return
+    table = Table(title="evaluated weeks (policy " + result.weeks[0].policy_version + ")")
+    for col in ("week", "judgments", "riders", *TIERS, "no tier", "new", "too few orders"):
+        table.add_column(col, justify="left" if col == "week" else "right")
+    for week in result.weeks:
+        tiers = Counter(c.tier or "no tier" for c in week.cards)
+        statuses = Counter(c.status for c in week.cards)
+        table.add_row(
+            week.period.label,
+            f"{week.judgments:,}",
+            f"{len(week.cards):,}",
+            *(f"{tiers.get(t, 0):,}" for t in (*TIERS, "no tier")),
+            f"{statuses.get('new', 0):,}",
+            f"{statuses.get('insufficient_data', 0):,}",
+        )
+    console.print(table)
+    last = result.weeks[-1]
+    scores = [c.score for c in last.cards if c.score == c.score]
+    console.print(f"score distribution, {last.period.label} ({len(scores):,} riders scored):")
+    bins = Counter(min(int(s // 100), 9) for s in scores)
+    widest = max(bins.values(), default=1)
+    for b in range(10):
+        bar = "█" * round(40 * bins.get(b, 0) / widest)
+        console.print(
+            f"  {b * 100:>4}–{b * 100 + 99 if b < 9 else 1000:<4} {bar} {bins.get(b, 0):,}"
+        )
+    for card in _examples(last):
+        console.print()
+        print_card(card, console)
+    console.print(f"evaluated {len(result.weeks)} weeks in {result.evaluate_seconds:.1f} s")
+
+
+def _examples(week: EvaluationResult) -> list[Scorecard]:
+    """The best, a middle and the weakest ranked rider, and one new rider."""
+    ranked = sorted(
+        (c for c in week.cards if c.status == "ranked" and c.score == c.score),
+        key=lambda c: c.score,
+    )
+    picks = [ranked[-1], ranked[len(ranked) // 2], ranked[0]] if ranked else []
+    new = [c for c in week.cards if c.status == "new"]
+    return picks + new[:1]

@@ -113,3 +113,11 @@ def test_warehouse_of_another_layout_is_refused_with_a_message(tmp_path: Path) -
     result = runner.invoke(app, ["init"], env=env(tmp_path))
     assert result.exit_code == 1
     assert "has table layout 999" in result.output
+
+
+def test_demo_simulates_imports_and_evaluates_whole_weeks(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--riders", "150", "--days", "14"], env=env(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "2026-W02" in result.output and "2026-W03" in result.output
+    assert "evaluated 2 weeks" in result.output
+    assert "score distribution, 2026-W03" in result.output

@@ -21,6 +21,7 @@ from riderperf.evaluation.records import latest_evaluation, load_cards
 from riderperf.evaluation.service import evaluate_period, rolling_window
 from riderperf.metrics.evaluate import scorecards_frame
 from riderperf.metrics.periods import Period, parse_period
+from riderperf.metrics.registry import get_kpi
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.responsibility import JUDGMENT_COLUMNS
 from riderperf.stores import open_stores
@@ -138,7 +139,7 @@ def print_card(card: Scorecard, console: Console) -> None:
         table.add_row(
             kpi.name,
             _fmt(kpi.rate),
-            f"{kpi.num:g} / {kpi.den:g}",
+            _count(kpi.name, kpi.num, kpi.den),
             _fmt(kpi.peer_rate),
             _fmt(kpi.shrunk),
             f"{kpi.weight:.2f}",
@@ -147,6 +148,14 @@ def print_card(card: Scorecard, console: Console) -> None:
     console.print(table)
     for improvement in card.improvements:
         console.print(f"• {improvement.sentence}")
+
+
+def _count(name: str, num: float, den: float) -> str:
+    """`73 / 76` for a rate; `17 ratings` for a mean, whose numerator is a sum of stars."""
+    kpi = get_kpi(name)
+    if kpi.unit == "stars":
+        return f"{den:g} {kpi.grain}s"
+    return f"{num:g} / {den:g}"
 
 
 def _fmt(value: float) -> str:
