@@ -110,8 +110,9 @@ def print_evaluations(result: DemoResult, console: Console) -> None:
     if not result.weeks:
         return
     table = Table(title="evaluated weeks (policy " + result.weeks[0].policy_version + ")")
-    for col in ("week", "judgments", "riders", *TIERS, "no tier", "new", "too few orders"):
-        table.add_column(col, justify="left" if col == "week" else "right")
+    table.add_column("week", no_wrap=True, min_width=8)
+    for col in ("judgments", "riders", *TIERS, "no tier", "new", "few orders"):
+        table.add_column(col, justify="right")
     for week in result.weeks:
         tiers = Counter(c.tier or "no tier" for c in week.cards)
         statuses = Counter(c.status for c in week.cards)
