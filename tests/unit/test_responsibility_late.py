@@ -1,7 +1,8 @@
 """Late deliveries: each party's minutes, who is responsible, and the sentence, on hand-made orders.
 
 The reference order is an e-bike ride of 3 km in clear weather: expected ride 3 / 15 km/h =
-12 minutes + 2 minutes handling = 14 minutes, promised 40 minutes after it was placed.
+12 minutes + 2 minutes handling = 14 minutes, promised 40 minutes after it was placed. The
+weather's cost is measured on the typical ride, 3 / 18 km/h = 10 minutes + 2 = 12 minutes.
 """
 
 from __future__ import annotations
@@ -144,19 +145,89 @@ def test_long_wait_at_the_door_is_the_customers(params: JudgmentParams) -> None:
     assert "you waited 22 minutes at the customer's door" in j.explanation
 
 
+def test_speeds_come_from_the_policy(params: JudgmentParams) -> None:
+    # The numbers the hand calculations of this module rest on.
+    assert (params.speed_kmh["ebike"], params.typical_speed_kmh["ebike"]) == (15.0, 18.0)
+    assert (params.handling_allowance, params.weather_factor["storm"]) == (2.0, 2.0)
+    assert params.rider_tolerance == 3.0
+
+
 def test_a_ride_slowed_by_a_storm_is_force_majeure_not_the_rider(params: JudgmentParams) -> None:
-    # Expected 14 minutes; the storm allows twice that: a 27-minute ride is not the rider's.
-    j = judge(params, weather="storm", promised_at=30, arrived_customer_at=36, delivered_at=37)
+    # Expected 14 minutes; the storm allows twice that, 28: a 27-minute ride is not the rider's.
+    # The storm cost a typical ride 12 × (2 − 1) = 12 minutes, and the ride took 27 − 12 = 15
+    # beyond the typical one: 12 minutes of force majeure. (The food was ready as the rider
+    # arrived, so no share of the way to the restaurant is the storm's.)
+    j = judge(
+        params,
+        weather="storm",
+        merchant_ready_at=8,
+        promised_at=30,
+        arrived_customer_at=36,
+        delivered_at=37,
+    )
 
     assert (j.party, j.rule) == ("force_majeure", "late.weather")
     assert j.minutes_rider == 0.0
-    assert "the storm slowed the delivery" in j.explanation
+    assert j.minutes_force_majeure == pytest.approx(7.0) == j.late_minutes
+    assert j.explanation == (
+        "Your order was 7 minutes late: the storm slowed the delivery by about 12 minutes, so "
+        "the delay is put down to the weather, not to you."
+    )
+
+
+def test_the_weather_is_measured_on_a_typical_ride_not_on_the_lenient_expectation(
+    params: JudgmentParams,
+) -> None:
+    # Food ready as the rider arrived; a 41-minute storm ride. The rider is allowed 14 × 2 =
+    # 28 minutes: 13 extra. The storm cost a typical ride 12 minutes (not 14 × (2 − 1) = 14,
+    # which would outweigh the rider's 13): the rider is responsible.
+    j = judge(
+        params,
+        weather="storm",
+        merchant_ready_at=8,
+        arrived_customer_at=50,
+        delivered_at=51,
+    )
+
+    assert (j.party, j.rule) == ("rider", "late.rider_travel")
+    # 11 minutes late, shared 13 : 12 between rider and weather.
+    assert j.minutes_rider == pytest.approx(11 * 13 / 25)
+    assert j.minutes_force_majeure == pytest.approx(11 * 12 / 25)
+    assert j.confidence == pytest.approx(13 / 25)
+    assert "took 13 minutes longer than expected" in j.explanation
+
+
+def test_between_the_typical_and_the_expected_ride_the_minutes_are_nobodys(
+    params: JudgmentParams,
+) -> None:
+    # A 28-minute storm ride: exactly the 14 × 2 the rider is allowed, so rider 0; the storm
+    # cost a typical ride 12; the other 28 − 12 − 12 = 4 minutes are the benefit of the doubt.
+    j = judge(
+        params,
+        weather="storm",
+        merchant_ready_at=8,
+        promised_at=5,
+        arrived_customer_at=37,
+        delivered_at=38,
+    )
+
+    assert j.party == "force_majeure"
+    assert j.late_minutes == pytest.approx(33.0)
+    assert j.minutes() == {
+        "platform": 0.0,
+        "merchant": 0.0,
+        "force_majeure": pytest.approx(12.0),
+        "customer": 0.0,
+        "rider": 0.0,
+    }
 
 
 def test_the_weather_allowance_is_capped_by_the_time_the_ride_really_took(
     params: JudgmentParams,
 ) -> None:
-    # A storm, but the ride took 16 minutes: only 2 minutes of weather delay are real.
+    # A storm, but the ride took 16 minutes, 4 beyond the typical 12: only 4 minutes of
+    # weather delay are real (not the 12 a storm costs a typical ride). The restaurant's 8
+    # minutes decide; the 8 late minutes are shared 8 : 4.
     j = judge(
         params,
         weather="storm",
@@ -167,8 +238,9 @@ def test_the_weather_allowance_is_capped_by_the_time_the_ride_really_took(
         delivered_at=38,
     )
 
-    assert j.minutes_force_majeure <= 2.0 + 1e-9
     assert j.party == "merchant"
+    assert j.minutes_force_majeure == pytest.approx(8 * 4 / 12)
+    assert j.minutes_merchant == pytest.approx(8 * 8 / 12)
 
 
 def test_a_ride_far_slower_than_expected_is_the_riders(params: JudgmentParams) -> None:

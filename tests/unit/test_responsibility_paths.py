@@ -103,6 +103,7 @@ def _variant(params: JudgmentParams) -> JudgmentParams:
         rider_tolerance=0.0,
         attribution_floor=0.5,
         speed_kmh={"ebike": 25.0, "foot": 4.0},
+        typical_speed_kmh={"ebike": 32.0, "foot": 4.5},
         weather_factor={"clear": 1.0, "storm": 3.0, "rain": 1.1},
         cancel_reasons={
             **params.cancel_reasons,

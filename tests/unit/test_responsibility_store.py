@@ -195,3 +195,32 @@ def test_a_bad_rule_table_is_refused_naming_the_parameter(parameter_set: Paramet
     assert "responsibility.cancellation.reasons.rider_no_show" in text
     assert "responsibility.complaint.packaging_words" in text
     assert "responsibility.tolerance.rider_minutes" in text
+
+
+def test_typical_speeds_slower_than_the_expectation_or_missing_are_refused(
+    parameter_set: ParameterSet,
+) -> None:
+    values = dict(parameter_set.values)
+    values["responsibility.typical_speed_kmh.ebike"] = 12
+    del values["responsibility.typical_speed_kmh.car"]
+    values["responsibility.typical_speed_kmh.hoverboard"] = 30
+
+    with pytest.raises(PolicyError) as caught:
+        JudgmentParams.from_parameters(ParameterSet(parameter_set.when, values))
+    text = "\n".join(caught.value.problems)
+    assert "responsibility.typical_speed_kmh.ebike: 12 km/h is slower than the expected" in text
+    assert "responsibility.typical_speed_kmh.car: missing" in text
+    assert "responsibility.typical_speed_kmh.hoverboard: not a vehicle" in text
+
+
+def test_a_policy_without_typical_speeds_measures_the_weather_on_the_expected_ride(
+    parameter_set: ParameterSet,
+) -> None:
+    # Versions published before typical speeds existed keep judging as they did.
+    values = {
+        k: v
+        for k, v in parameter_set.values.items()
+        if not k.startswith("responsibility.typical_speed_kmh.")
+    }
+    params = JudgmentParams.from_parameters(ParameterSet(parameter_set.when, values))
+    assert params.typical_speed_kmh == params.speed_kmh

@@ -59,7 +59,8 @@ def _with_responsible(t: Any, parties: tuple[str, ...], default: str, p: Any) ->
 
 
 def order_base(orders: Any, riders: Any, incidents: Any, params: JudgmentParams) -> Any:
-    """Orders with their rider's vehicle speed, the weather factor and the accident flag."""
+    """Orders with their rider's expected and typical vehicle speeds, the weather factor and
+    the accident flag."""
     vehicles = riders.select(v_rider_id=riders.rider_id, vehicle=riders.vehicle)
     accidents = (
         incidents.filter(
@@ -80,6 +81,12 @@ def order_base(orders: Any, riders: Any, incidents: Any, params: JudgmentParams)
         speed=known_vehicle.ifelse(
             joined.vehicle.cases(*params.speed_kmh.items(), else_=params.slowest_speed),
             params.slowest_speed,
+        ),
+        typical_speed=known_vehicle.ifelse(
+            joined.vehicle.cases(
+                *params.typical_speed_kmh.items(), else_=params.slowest_typical_speed
+            ),
+            params.slowest_typical_speed,
         ),
         factor=known_weather.ifelse(
             joined.weather.cases(*params.weather_factor.items(), else_=1.0), 1.0
@@ -111,6 +118,7 @@ def late_judgments(base: Any, params: JudgmentParams, policy_version: str) -> An
         delivered_ride=minutes_expr(t.delivered_at, t.picked_up_at),
         door=minutes_expr(t.delivered_at, t.arrived_customer_at),
         expected=t.distance_km / t.speed * 60.0 + p.handling_allowance,
+        typical=t.distance_km / t.typical_speed * 60.0 + p.handling_allowance,
     )
     t = t.mutate(
         unrecorded=t.ready_wait.isnull(),
@@ -118,6 +126,7 @@ def late_judgments(base: Any, params: JudgmentParams, policy_version: str) -> An
         travel=ibis.coalesce(t.arrived_ride, t.delivered_ride),
         door_in_ride=t.arrived_ride.isnull().ifelse(p.door_allowance, 0.0),
         allowance=t.expected * (t.factor - 1.0),
+        weather_cost=t.typical * (t.factor - 1.0),
         r_platform=t.dispatch.isnull().ifelse(0.0, _positive(t.dispatch - p.dispatch_allowance)),
         weather_store=(t.leg.isnull() | t.after_ready.isnull()).ifelse(
             0.0, _positive(ibis.least(t.leg * (t.factor - 1.0) / t.factor, t.after_ready))
@@ -129,9 +138,10 @@ def late_judgments(base: Any, params: JudgmentParams, policy_version: str) -> An
         r_merchant=t.food_wait.isnull().ifelse(0.0, _positive(t.food_wait - p.food_wait_allowance)),
         has_ride=t.travel.notnull() & t.distance_km.notnull(),
         excess=t.travel - t.expected - t.door_in_ride,
+        over_typical=t.travel - t.typical - t.door_in_ride,
     )
     t = t.mutate(
-        weather_ride=t.has_ride.ifelse(ibis.least(t.allowance, _positive(t.excess)), 0.0),
+        weather_ride=t.has_ride.ifelse(ibis.least(t.weather_cost, _positive(t.over_typical)), 0.0),
         travel_extra=t.has_ride.ifelse(_positive(t.excess - t.allowance), 0.0),
         fallback=~t.known_vehicle
         | ~t.known_weather

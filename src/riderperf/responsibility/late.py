@@ -6,15 +6,23 @@ The lateness (`delivered_at − promised_at`) is split by reading the order's ti
 - merchant: `merchant_ready_at − arrived_store_at` beyond the food-wait allowance. Without a
   ready time the whole wait at the counter (`picked_up_at − arrived_store_at`) is presumed to
   be a wait for food: a missing restaurant timestamp never turns into rider minutes;
-- force majeure: the weather's allowance on the ride to the customer, expected ride ×
-  (weather factor − 1), but no more than the ride really took beyond the clear-weather
-  expectation; plus the weather's share ((factor − 1) / factor) of the ride to the restaurant
+- force majeure: what the weather cost a typical rider on the ride to the customer, typical
+  ride × (weather factor − 1), but no more than the ride really took beyond the typical
+  clear-weather ride, where typical ride = distance / typical speed of the vehicle + handling
+  allowance; plus the weather's share ((factor − 1) / factor) of the ride to the restaurant
   when the food was already waiting, up to the time it waited;
 - customer: `delivered_at − arrived_customer_at` beyond the door allowance;
 - rider: the ride (`arrived_customer_at − picked_up_at`) beyond the expected ride × weather
-  factor, where expected ride = distance / vehicle speed + handling allowance; plus the time
-  from the food being ready with the rider there to its pick-up beyond the pick-up allowance.
-  The ride to the restaurant is never the rider's: its distance is not recorded.
+  factor, where expected ride = distance / expected (lenient) vehicle speed + handling
+  allowance; plus the time from the food being ready with the rider there to its pick-up
+  beyond the pick-up allowance. The ride to the restaurant is never the rider's: its
+  distance is not recorded.
+
+The weather is measured on a typical ride, not on the lenient expectation: a storm doubles
+the time a typical rider takes, not the longer time a rider is allowed, so its cost is not
+overstated and a slow rider's minutes are not put down to it. Between the typical ride and
+the expected one (× the weather factor) the minutes are nobody's: that gap is the rider's
+benefit of the doubt.
 
 Who is responsible is decided on these minutes (each party's own added delay): the party
 with the most, if at least the attribution floor; a rider only above the rider tolerance,
@@ -74,6 +82,7 @@ def split_lateness(
     weather = None if is_missing(order.get("weather")) else str(order["weather"])
     known_vehicle = not is_missing(vehicle) and vehicle in params.speed_kmh
     speed = params.speed_for(vehicle if known_vehicle else None)
+    typical_speed = params.typical_speed_for(vehicle if known_vehicle else None)
     factor = params.factor_for(weather)
     fallback = not known_vehicle or weather is None or weather not in params.weather_factor
 
@@ -117,10 +126,11 @@ def split_lateness(
         fallback = True
     else:
         expected = float(distance) / speed * 60.0 + params.handling_allowance
+        typical = float(distance) / typical_speed * 60.0 + params.handling_allowance
         excess = travel - expected - door_allowance_in_ride
-        allowance = expected * (factor - 1.0)
-        weather_ride = min(allowance, _positive(excess))
-        travel_extra = _positive(excess - allowance)
+        over_typical = travel - typical - door_allowance_in_ride
+        weather_ride = min(typical * (factor - 1.0), _positive(over_typical))
+        travel_extra = _positive(excess - expected * (factor - 1.0))
     weather_delay = weather_ride + weather_store
     rider = travel_extra + pickup_extra
 

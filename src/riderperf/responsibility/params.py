@@ -39,7 +39,8 @@ class JudgmentParams:
     store_leg_allowance: float
     attribution_floor: float
     rider_tolerance: float
-    speed_kmh: Mapping[str, float]
+    speed_kmh: Mapping[str, float]  # the lenient expectation: the rider's allowance
+    typical_speed_kmh: Mapping[str, float]  # what riders typically achieve: the weather's cost
     weather_factor: Mapping[str, float]
     cancel_reasons: Mapping[str, str]
     complaint_categories: Mapping[str, str]
@@ -57,6 +58,15 @@ class JudgmentParams:
 
     def speed_for(self, vehicle: str | None) -> float:
         return self.speed_kmh.get(vehicle or "", self.slowest_speed)
+
+    @property
+    def slowest_typical_speed(self) -> float:
+        """The typical speed used for an unknown vehicle: the slowest, so the weather's cost
+        is never understated."""
+        return min(self.typical_speed_kmh.values())
+
+    def typical_speed_for(self, vehicle: str | None) -> float:
+        return self.typical_speed_kmh.get(vehicle or "", self.slowest_typical_speed)
 
     def factor_for(self, weather: str | None) -> float:
         return self.weather_factor.get(weather or "", 1.0)
@@ -96,6 +106,15 @@ class JudgmentParams:
             return {str(k): str(v) for k, v in value.items()}
 
         speeds = {k: number(f"speed_kmh.{k}", 1e-3) for k in ps.group(f"{NS}.speed_kmh")}
+        try:
+            typical_keys = ps.group(f"{NS}.typical_speed_kmh")
+        except KeyError:
+            # A policy version published before typical speeds existed measured the weather
+            # on the expected ride: judging with it still gives the judgments it gave.
+            typical = dict(speeds)
+        else:
+            typical = {k: number(f"typical_speed_kmh.{k}", 1e-3) for k in typical_keys}
+            problems.extend(_typical_speed_problems(speeds, typical))
         factors = {k: number(f"weather_factor.{k}", 1.0) for k in ps.group(f"{NS}.weather_factor")}
         words = ps.get(f"{NS}.complaint.packaging_words")
         if not isinstance(words, list) or not all(
@@ -116,6 +135,7 @@ class JudgmentParams:
             attribution_floor=number("tolerance.attribution_floor_minutes", 1e-6),
             rider_tolerance=number("tolerance.rider_minutes"),
             speed_kmh=speeds,
+            typical_speed_kmh=typical,
             weather_factor=factors,
             cancel_reasons=table("cancellation.reasons", CANCEL_DECISIONS),
             complaint_categories=table("complaint.categories", COMPLAINT_DECISIONS),
@@ -129,3 +149,31 @@ class JudgmentParams:
         if problems:
             raise PolicyError(problems)
         return params
+
+
+def _typical_speed_problems(
+    expected: Mapping[str, float], typical: Mapping[str, float]
+) -> list[str]:
+    """Every vehicle needs both speeds, and the expectation a rider is held to may never be
+    faster than what riders typically achieve (the gap between them is the rider's benefit
+    of the doubt)."""
+    problems = [
+        f"{NS}.typical_speed_kmh.{k}: missing; every vehicle of {NS}.speed_kmh needs a "
+        "typical speed too"
+        for k in expected
+        if k not in typical
+    ]
+    problems += [
+        f"{NS}.typical_speed_kmh.{k}: not a vehicle of {NS}.speed_kmh; add its expected "
+        "speed there or remove it"
+        for k in typical
+        if k not in expected
+    ]
+    problems += [
+        f"{NS}.typical_speed_kmh.{k}: {typical[k]:g} km/h is slower than the expected "
+        f"{expected[k]:g} km/h of {NS}.speed_kmh.{k}; a rider may not be held to a speed "
+        "faster than riders typically achieve"
+        for k in expected
+        if k in typical and typical[k] < expected[k]
+    ]
+    return problems
