@@ -94,3 +94,39 @@ def test_export_has_one_row_per_rider_with_each_kpis_value_and_counts(
         assert column in frame.columns
     assert frame.loc[0, "on_time_rate_den"] == 60
     assert frame.loc[0, "score"] == cards[0].score
+
+
+def test_scorecard_as_dict_is_json_ready_and_equals_the_deep_conversion() -> None:
+    import dataclasses
+    import json
+    import math
+
+    from riderperf.metrics.scorecard import Improvement, KpiScore, Scorecard
+
+    kpi = KpiScore("on_time_rate", 9, 10, 0.9, math.nan, 0.95, 0.5, 0.3, 150.0)
+    card = Scorecard(
+        "R1",
+        "2026-W02",
+        "default",
+        "2026-01-05",
+        "full_time",
+        "Dubai",
+        "ranked",
+        math.nan,
+        None,
+        None,
+        "no score",
+        10,
+        {"on_time_rate": kpi},
+        [Improvement("on_time_rate", 10.0, 0.9, 0.95, "Ride faster.")],
+    )
+
+    def clean(v: object) -> object:
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    assert card.as_dict() == clean(dataclasses.asdict(card))
+    assert json.loads(json.dumps(card.as_dict()))["kpis"]["on_time_rate"]["peer_rate"] is None

@@ -9,7 +9,7 @@ of a scorecard add up to its score exactly (both are rounded to 0.01).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 STATUSES = ("ranked", "new", "insufficient_data")
@@ -59,7 +59,16 @@ class Scorecard:
     improvements: list[Improvement] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        # Built field by field: dataclasses.asdict deep-copies and was a third of the time
+        # of publishing 20,000 scorecards.
+        card = _shallow(self)
+        card["kpis"] = {name: _shallow(kpi) for name, kpi in self.kpis.items()}
+        card["improvements"] = [_shallow(i) for i in self.improvements]
+        return card
+
+
+def _shallow(item: Any) -> dict[str, Any]:
+    return {f.name: _clean(getattr(item, f.name)) for f in fields(item)}
 
 
 def _clean(value: Any) -> Any:
