@@ -111,16 +111,16 @@ def print_evaluations(result: DemoResult, console: Console) -> None:
         return
     table = Table(title="evaluated weeks (policy " + result.weeks[0].policy_version + ")")
     table.add_column("week", no_wrap=True, min_width=8)
-    for col in ("judgments", "riders", *TIERS, "no tier", "new", "few orders"):
-        table.add_column(col, justify="right")
+    for col in ("judged", "riders", *TIERS, "new", "few orders"):
+        table.add_column(col, justify="right", no_wrap=True)
     for week in result.weeks:
-        tiers = Counter(c.tier or "no tier" for c in week.cards)
+        tiers = Counter(c.tier for c in week.cards)
         statuses = Counter(c.status for c in week.cards)
         table.add_row(
             week.period.label,
             f"{week.judgments:,}",
             f"{len(week.cards):,}",
-            *(f"{tiers.get(t, 0):,}" for t in (*TIERS, "no tier")),
+            *(f"{tiers.get(t, 0):,}" for t in TIERS),
             f"{statuses.get('new', 0):,}",
             f"{statuses.get('insufficient_data', 0):,}",
         )

@@ -121,3 +121,14 @@ def test_demo_simulates_imports_and_evaluates_whole_weeks(tmp_path: Path) -> Non
     assert "2026-W02" in result.output and "2026-W03" in result.output
     assert "evaluated 2 weeks" in result.output
     assert "score distribution, 2026-W03" in result.output
+
+
+def test_warehouse_with_unexpected_fact_columns_is_refused(tmp_path: Path) -> None:
+    warehouse = tmp_path / "home" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE riders (rider_id VARCHAR, shoe_size INTEGER)")
+    con.close()
+    result = runner.invoke(app, ["init"], env=env(tmp_path))
+    assert result.exit_code == 1
+    assert "has a table riders with columns rider_id, shoe_size" in result.output

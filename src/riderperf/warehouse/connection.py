@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import ibis
 
-from riderperf.warehouse.tables import META_DDL, WAREHOUSE_LAYOUT, all_ddl
+from riderperf.warehouse.tables import META_DDL, WAREHOUSE_LAYOUT, all_ddl, expected_columns
 
 
 class WarehouseError(RuntimeError):
@@ -47,6 +47,7 @@ class Warehouse:
         self.con.execute(META_DDL)
         found = self.layout()
         if found is None:
+            self._refuse_unknown_tables()
             for ddl in all_ddl():
                 self.con.execute(ddl)
             self.con.execute("INSERT INTO _meta VALUES ('layout', ?)", [str(WAREHOUSE_LAYOUT)])
@@ -56,6 +57,25 @@ class Warehouse:
                 f"uses layout {WAREHOUSE_LAYOUT}; use a riderperf of the same release "
                 "or import into a new warehouse (RIDERPERF_WAREHOUSE_URL)"
             )
+
+    def _refuse_unknown_tables(self) -> None:
+        """A file without a layout record may still hold fact tables (written by hand or by
+        an early build): they must have exactly the expected columns before it is adopted."""
+        for table, expected in expected_columns().items():
+            found = [
+                str(r[0])
+                for r in self.con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
+            if found and found != expected:
+                raise WarehouseLayoutError(
+                    f"the warehouse {self.path} has a table {table} with columns "
+                    f"{', '.join(found)}, not the ones this riderperf writes; import into a "
+                    "new warehouse (RIDERPERF_WAREHOUSE_URL)"
+                )
 
     def layout(self) -> int | None:
         row = self.con.execute("SELECT value FROM _meta WHERE key = 'layout'").fetchone()

@@ -64,3 +64,10 @@ def table_ddl(table: Table) -> str:
 
 def all_ddl() -> list[str]:
     return [table_ddl(t) for t in TABLES] + [IMPORTS_DDL]
+
+
+def expected_columns() -> dict[str, list[str]]:
+    """Column names of every fact table, in order, as `table_ddl` creates them."""
+    return {
+        t.name: [c.name for c in t.columns] + [name for name, _ in LINEAGE_COLUMNS] for t in TABLES
+    }
