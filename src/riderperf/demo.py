@@ -111,7 +111,7 @@ def print_evaluations(result: DemoResult, console: Console) -> None:
         return
     table = Table(title="evaluated weeks (policy " + result.weeks[0].policy_version + ")")
     table.add_column("week", no_wrap=True, min_width=8)
-    for col in ("judged", "riders", *TIERS, "new", "few orders"):
+    for col in ("judged", "riders", *TIERS, "new", "few"):
         table.add_column(col, justify="right", no_wrap=True)
     for week in result.weeks:
         tiers = Counter(c.tier for c in week.cards)
