@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from riderperf.policy import default_policy_folder
-from riderperf.policy.loader import load_policy
 from riderperf.responsibility import Judgment, JudgmentParams, judge_complaint, judge_order
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 VERSION = "2026-03"
-
-
-@pytest.fixture(scope="module")
-def params(tmp_path_factory: pytest.TempPathFactory) -> JudgmentParams:
-    folder = tmp_path_factory.mktemp("policy")
-    shutil.copy(default_policy_folder() / "responsibility.yaml", folder / "responsibility.yaml")
-    return JudgmentParams.from_parameters(load_policy(Path(folder)).at(date(2026, 3, 2)))
 
 
 def at(minutes: float | None) -> datetime | None:

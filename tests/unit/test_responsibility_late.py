@@ -8,26 +8,15 @@ weather's cost is measured on the typical ride, 3 / 18 km/h = 10 minutes + 2 = 1
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from riderperf.policy import default_policy_folder
-from riderperf.policy.loader import load_policy
 from riderperf.responsibility import Judgment, JudgmentParams, judge_order
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 VERSION = "2026-03"
-
-
-@pytest.fixture(scope="module")
-def params(tmp_path_factory: pytest.TempPathFactory) -> JudgmentParams:
-    folder = tmp_path_factory.mktemp("policy")
-    shutil.copy(default_policy_folder() / "responsibility.yaml", folder / "responsibility.yaml")
-    return JudgmentParams.from_parameters(load_policy(Path(folder)).at(date(2026, 3, 2)))
 
 
 def at(minutes: float | None) -> datetime | None:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riderperf.ingest.schema import TABLES_BY_NAME, WEATHER
+from riderperf.ingest.schema import COMPLAINT_CATEGORIES, TABLES_BY_NAME, WEATHER
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.responsibility import (
@@ -53,19 +53,7 @@ REASONS = [
     "weather",
     "alien_invasion",
 ]
-CATEGORIES = [
-    None,
-    "late",
-    "food_damaged",
-    "rude",
-    "contact",
-    "wrong_handover",
-    "uniform",
-    "unsafe_riding",
-    "fraud",
-    "other",
-    "mystery",
-]
+CATEGORIES = [None, *COMPLAINT_CATEGORIES, "mystery"]
 TEXTS = [
     None,
     "",
