@@ -15,6 +15,7 @@ import ibis
 from ibis import _
 
 from riderperf.metrics.registry import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS, fact_columns
+from riderperf.warehouse.functions import utc_day
 
 # A late or cancelled order's judgment is dated within a day of the order; the margin
 # only narrows the judgments scanned, the join on order_id decides.
@@ -62,7 +63,7 @@ def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
     o = o.filter(o.rider_id.notnull(), o.created_at >= _at(start), o.created_at < _at(end))
     o = o.left_join(flags, "order_id").select(
         "rider_id",
-        day=_.created_at.date(),
+        day=utc_day(_.created_at),
         delivered=_.status == "delivered",
         promised=(_.status == "delivered") & _.promised_at.notnull(),
         late_rider=_.late_rider.fill_null(False),
@@ -89,7 +90,7 @@ def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
 def _ratings_part(ib: Any, start: date, end: date) -> Any:
     r = ib.table("ratings")
     r = r.filter(r.source == "customer", r.created_at >= _at(start), r.created_at < _at(end))
-    r = r.select("rider_id", "stars", day=r.created_at.date())
+    r = r.select("rider_id", "stars", day=utc_day(r.created_at))
     sums = r.group_by(["rider_id", "day"]).aggregate(
         stars=r.stars.cast("int64").sum(), ratings=r.count()
     )
@@ -112,7 +113,7 @@ def _complaints_part(ib: Any, start: date, end: date, policy_version: str) -> An
 def _offers_part(ib: Any, start: date, end: date) -> Any:
     f = ib.table("offers")
     f = f.filter(f.offered_at >= _at(start), f.offered_at < _at(end))
-    f = f.select("rider_id", "response", day=f.offered_at.date())
+    f = f.select("rider_id", "response", day=utc_day(f.offered_at))
     sums = f.group_by(["rider_id", "day"]).aggregate(
         accepted=_count(f.response == "accepted"), offers=f.count()
     )
@@ -125,7 +126,7 @@ def _incidents_part(ib: Any, start: date, end: date) -> Any:
         i.kind.isin(list(SAFETY_AT_FAULT_KINDS)) & (i.at_fault == "yes")
     )
     i = i.filter(counted, i.occurred_at >= _at(start), i.occurred_at < _at(end))
-    i = i.select("rider_id", day=i.occurred_at.date())
+    i = i.select("rider_id", day=utc_day(i.occurred_at))
     sums = i.group_by(["rider_id", "day"]).aggregate(incidents=i.count())
     return _shape(sums, safety_incidents_num=sums.incidents)
 

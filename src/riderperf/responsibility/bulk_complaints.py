@@ -14,6 +14,7 @@ from riderperf.responsibility.params import (
     RIDER_REVIEW,
     JudgmentParams,
 )
+from riderperf.warehouse.functions import utc_day
 
 
 def _packaging(text: Any, params: JudgmentParams) -> Any:
@@ -115,7 +116,7 @@ def complaint_judgments(
         "order_id": t.order_id,
         "rider_id": has_order.ifelse(ibis.coalesce(t.rider_id, t.o_rider_id), t.rider_id),
         "occurred_at": t.created_at,
-        "day": t.created_at.date(),
+        "day": utc_day(t.created_at),
         "party": t.party,
         "late_minutes": ibis.null().cast("float64"),
         **{f"minutes_{party}": ibis.literal(0.0) for party in LATE_PARTIES},

@@ -16,13 +16,14 @@ from riderperf.responsibility.explain import sentence_expr, verdict_expr
 from riderperf.responsibility.late import PARTY_RULE
 from riderperf.responsibility.model import JUDGMENT_COLUMNS, LATE_PARTIES, PARTIES
 from riderperf.responsibility.params import ACCIDENT_INCIDENT, WAITING_FACTS, JudgmentParams
+from riderperf.warehouse.functions import minutes_between, utc_day
 
 NULL_FLOAT = ibis.null().cast("float64")
 
 
 def minutes_expr(later: Any, earlier: Any) -> Any:
     """Minutes between two timestamps counted in whole microseconds (null when one is)."""
-    return later.delta(earlier, unit="microsecond").cast("float64") / 60_000_000.0
+    return minutes_between(later, earlier)
 
 
 def _positive(value: Any) -> Any:
@@ -295,7 +296,7 @@ def _judgment_columns(t: Any, event: str, policy_version: str, **columns: Any) -
         "order_id": t.order_id,
         "rider_id": t.rider_id,
         "occurred_at": t.created_at,
-        "day": t.created_at.date(),
+        "day": utc_day(t.created_at),
         "party": t.party,
         "rule": t.rule,
         "policy_version": ibis.literal(policy_version),

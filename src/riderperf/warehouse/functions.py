@@ -1,0 +1,35 @@
+"""Engine functions the Ibis pipeline calls where Ibis' portable form is far slower.
+
+On a TIMESTAMPTZ column DuckDB computes `date_diff` and `CAST(… AS DATE)` through its time
+zone library: on 10 million orders one `date_diff` took 1.5 s against 0.03 s for the
+difference of two `epoch_us`, and the day 0.52 s against 0.22 s. Instants are stored in
+UTC, so microseconds since the epoch say the same thing. These are the only engine-named
+functions of the pipeline; another Ibis backend needs its own equivalents here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def epoch_us(value: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    """Microseconds since 1970-01-01 UTC."""
+
+
+@ibis.udf.scalar.builtin(name="make_timestamp")
+def _timestamp_from_us(value: dt.int64) -> dt.Timestamp():  # type: ignore[valid-type]
+    """The naive (UTC) timestamp of a count of microseconds since the epoch."""
+
+
+def minutes_between(later: Any, earlier: Any) -> Any:
+    """Minutes from `earlier` to `later`, counted in whole microseconds (null when one is)."""
+    return (epoch_us(later) - epoch_us(earlier)).cast("float64") / 60_000_000.0
+
+
+def utc_day(moment: Any) -> Any:
+    """The UTC date of an instant."""
+    return _timestamp_from_us(epoch_us(moment)).date()
