@@ -8,7 +8,6 @@ of a scorecard add up to its score exactly (both are rounded to 0.01).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -59,23 +58,20 @@ class Scorecard:
     improvements: list[Improvement] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        # Built field by field: dataclasses.asdict deep-copies and was a third of the time
-        # of publishing 20,000 scorecards.
-        card = _shallow(self)
-        card["kpis"] = {name: _shallow(kpi) for name, kpi in self.kpis.items()}
-        card["improvements"] = [_shallow(i) for i in self.improvements]
+        # Built field by field (dataclasses.asdict deep-copies): publishing 20,000
+        # scorecards spends most of its time here.
+        card = _shallow(self, _CARD_FIELDS)
+        card["kpis"] = {name: _shallow(kpi, _KPI_FIELDS) for name, kpi in self.kpis.items()}
+        card["improvements"] = [_shallow(i, _IMPROVEMENT_FIELDS) for i in self.improvements]
         return card
 
 
-def _shallow(item: Any) -> dict[str, Any]:
-    return {f.name: _clean(getattr(item, f.name)) for f in fields(item)}
+_CARD_FIELDS = tuple(f.name for f in fields(Scorecard) if f.name not in ("kpis", "improvements"))
+_KPI_FIELDS = tuple(f.name for f in fields(KpiScore))
+_IMPROVEMENT_FIELDS = tuple(f.name for f in fields(Improvement))
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+def _shallow(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes, NaN as None (NaN is the only value not equal to itself)."""
+    values = {name: getattr(item, name) for name in names}
+    return {k: None if isinstance(v, float) and v != v else v for k, v in values.items()}
