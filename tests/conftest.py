@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -17,6 +18,12 @@ PG_ADMIN_URL = os.environ.get(
     "RIDERPERF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# In CI the property tests draw the same examples every run, so a landing is never decided
+# by a lucky draw; on a developer's machine they explore anew each time.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 def _postgres_unavailable(reason: str) -> None:

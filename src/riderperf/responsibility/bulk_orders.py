@@ -76,22 +76,24 @@ def order_base(orders: Any, riders: Any, incidents: Any, params: JudgmentParams)
     joined = joined.left_join(accidents, joined.order_id == accidents.a_order_id)
     known_vehicle = joined.vehicle.isin(list(params.speed_kmh)).fill_null(False)
     known_weather = joined.weather.isin(list(params.weather_factor)).fill_null(False)
+    # The policy's numbers become SQL literals, which DuckDB reads as exact DECIMALs:
+    # cast them to DOUBLE so that `factor - 1.0` rounds as Python's floats do in late.py.
     return joined.mutate(
         known_vehicle=known_vehicle,
         known_weather=known_weather,
         speed=known_vehicle.ifelse(
             joined.vehicle.cases(*params.speed_kmh.items(), else_=params.slowest_speed),
             params.slowest_speed,
-        ),
+        ).cast("float64"),
         typical_speed=known_vehicle.ifelse(
             joined.vehicle.cases(
                 *params.typical_speed_kmh.items(), else_=params.slowest_typical_speed
             ),
             params.slowest_typical_speed,
-        ),
+        ).cast("float64"),
         factor=known_weather.ifelse(
             joined.weather.cases(*params.weather_factor.items(), else_=1.0), 1.0
-        ),
+        ).cast("float64"),
         at_fault=joined.a_order_id.notnull(),
     )
 
