@@ -121,3 +121,17 @@ def test_period_and_as_of_are_exclusive(tmp_path: Path) -> None:
     both = ["evaluate", "--period", "2026-W02", "--as-of", "2026-01-19"]
     assert runner.invoke(app, both, env=env).exit_code == 1
     assert runner.invoke(app, ["evaluate", "--period", "2026-W99"], env=env).exit_code == 1
+
+
+def test_as_of_must_be_a_date_and_says_so(tmp_path: Path) -> None:
+    env = {"RIDERPERF_HOME": str(tmp_path / "home")}
+    result = runner.invoke(app, ["evaluate", "--as-of", "2026-13-01"], env=env)
+    assert result.exit_code == 1
+    assert "--as-of '2026-13-01'" in result.output
+
+
+def test_evaluating_a_period_without_data_warns(tmp_path: Path) -> None:
+    env = {"RIDERPERF_HOME": str(tmp_path / "home")}
+    result = runner.invoke(app, ["evaluate", "--period", "2026-W02"], env=env)
+    assert result.exit_code == 0
+    assert "no rider has data in 2026-W02" in result.output

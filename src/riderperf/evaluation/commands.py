@@ -57,9 +57,17 @@ def choose_period(period: str | None, as_of: str | None, policy: str | None) -> 
     try:
         if period is not None:
             return parse_period(period)
-        return rolling_window(load_settings(), date.fromisoformat(str(as_of)), policy, system_clock)
+        day = _as_of_day(str(as_of))
+        return rolling_window(load_settings(), day, policy, system_clock)
     except (ValueError, LookupError) as exc:
         raise fail(str(exc)) from exc
+
+
+def _as_of_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"--as-of {text!r}: {exc}; write YYYY-MM-DD") from None
 
 
 def evaluate(
@@ -78,6 +86,11 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
+    if not result.cards:
+        err.print(
+            f"[yellow]warning:[/] no rider has data in {chosen.label}; "
+            "is the period right and the data imported (`riderperf import`)?"
+        )
     out.print(
         f"evaluated {chosen.label} ({chosen.start} to {chosen.last_day}) under policy "
         f"{result.policy_version}: {result.judgments:,} judgments, {len(result.cards):,} riders"
