@@ -65,42 +65,44 @@ def score_window(
     """The pure part of `evaluate_scores`: a rider window table (see `kpi_window`) in."""
     scoring, tiering = ScoringRules.from_params(params), TierRules.from_params(params)
     scored = score_frame(window, scoring).sort_values("rider_id", kind="stable")
+    # Whole columns as Python lists, read by position: much faster than a dict per row.
+    suffixes = ("_num", "_den", "", "_peer", "_shrunk", "_normalised", "_weight", "_contribution")
+    numbers = {
+        f"{name}{suffix}": scored[f"{name}{suffix}"].astype("float64").tolist()
+        for name in scoring.rules
+        for suffix in suffixes
+    }
+    riders = scored["rider_id"].astype(str).tolist()
+    scores = scored["score"].astype("float64").tolist()
+    orders_of = scored["rider_cancel_rate_den"].astype("int64").tolist()
+    joined = scored["joined_on"].tolist()
+    capacity = scored["capacity_type"].astype(str).tolist()
+    cities = scored["city"].astype(str).tolist()
     cards = []
-    for row in scored.to_dict("records"):
+    for i, rider_id in enumerate(riders):
         kpis = {
             name: KpiScore(
-                name=name,
-                num=float(row[f"{name}_num"]),
-                den=float(row[f"{name}_den"]),
-                rate=float(row[name]),
-                peer_rate=float(row[f"{name}_peer"]),
-                shrunk=float(row[f"{name}_shrunk"]),
-                normalised=float(row[f"{name}_normalised"]),
-                weight=float(row[f"{name}_weight"]),
-                contribution=float(row[f"{name}_contribution"]),
+                name,
+                *(numbers[f"{name}{suffix}"][i] for suffix in suffixes),
             )
             for name in scoring.rules
         }
-        rider_id = str(row["rider_id"])
         previous = previous_tiers.get(rider_id)
-        orders = int(row["rider_cancel_rate_den"])
-        decision = decide_tier(
-            float(row["score"]), orders, previous, _day(row["joined_on"]), as_of, tiering
-        )
+        decision = decide_tier(scores[i], orders_of[i], previous, _day(joined[i]), as_of, tiering)
         cards.append(
             Scorecard(
                 rider_id=rider_id,
                 period=period.label,
                 policy_version=policy_version,
                 policy_date=params.when.isoformat(),
-                capacity_type=str(row["capacity_type"]),
-                city=str(row["city"]),
+                capacity_type=capacity[i],
+                city=cities[i],
                 status=decision.status,
-                score=float(row["score"]),
+                score=scores[i],
                 tier=decision.tier,
                 previous_tier=previous,
                 tier_reason=decision.reason,
-                orders=orders,
+                orders=orders_of[i],
                 kpis=kpis,
                 improvements=improvements(kpis, scoring),
             )
