@@ -73,5 +73,4 @@ _IMPROVEMENT_FIELDS = tuple(f.name for f in fields(Improvement))
 
 def _shallow(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """The named attributes, NaN as None (NaN is the only value not equal to itself)."""
-    values = {name: getattr(item, name) for name in names}
-    return {k: None if isinstance(v, float) and v != v else v for k, v in values.items()}
+    return {name: None if (v := getattr(item, name)) != v else v for name in names}

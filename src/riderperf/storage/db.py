@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -18,13 +19,19 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def _to_json(value: Any) -> str:
+    """JSON columns through orjson: several times faster than json.dumps on the thousands
+    of scorecards an evaluation publishes, and NaN becomes null (PostgreSQL refuses NaN)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
 def make_engine(url: str) -> Engine:
     """Creates the engine; a SQLite file gets its folder, WAL mode and foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_to_json)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_con: Any, _record: Any) -> None:
@@ -34,7 +41,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
 
 
 def alembic_config(engine: Engine) -> Config:
