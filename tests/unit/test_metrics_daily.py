@@ -184,4 +184,4 @@ def test_windows_sum_days_and_group_riders_by_their_zone_city_fleet_and_capacity
     types = kpi_window(warehouse, WEEK, "test-1", "capacity_type").set_index("capacity_type")
     assert types.loc["fleet", "on_time_rate_den"] == 50
     with pytest.raises(ValueError, match="group_by 'team'"):
-        kpi_window(warehouse, WEEK, "test-1", "team")
+        kpi_window(warehouse, WEEK, "test-1", "team")  # type: ignore[arg-type]  # on purpose

@@ -14,6 +14,7 @@ import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 from riderperf.clock import system_clock
 from riderperf.config import load_settings
@@ -108,9 +109,9 @@ def evaluate(
     )
 
 
-def _published(period: Period, policy: str | None) -> tuple[str, str]:
-    with open_stores(load_settings()) as stores:
-        found = latest_evaluation(stores.engine, period.label, policy)
+def _published(engine: Engine, period: Period, policy: str | None) -> tuple[str, str]:
+    """The evaluation id and policy version of the newest evaluation of `period`."""
+    found = latest_evaluation(engine, period.label, policy)
     if found is None:
         raise fail(
             f"{period.label} has not been evaluated; "
@@ -128,8 +129,8 @@ def scorecard(
 ) -> None:
     """A rider's KPIs with counts, score, contributions, tier and what to improve."""
     chosen = choose_period(period, as_of, policy)
-    evaluation_id, _ = _published(chosen, policy)
     with open_stores(load_settings()) as stores:
+        evaluation_id, _ = _published(stores.engine, chosen, policy)
         cards = load_cards(stores.engine, evaluation_id, rider)
     if not cards:
         raise fail(f"rider {rider} has no scorecard for {chosen.label}")
@@ -175,16 +176,16 @@ def _fmt(value: float) -> str:
     return "-" if value != value else f"{value:.3f}"
 
 
-def _write_frame_sql(
+def _copy_query_to(
     con: duckdb.DuckDBPyConnection, sql: str, params: list[object], path: Path
-) -> None:
+) -> int:
+    """Writes the query's rows to a CSV or Parquet file; returns how many."""
     fmt = _format_of(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     target = str(path).replace("'", "''")
-    con.execute(
-        f"COPY ({sql}) TO '{target}' (FORMAT {fmt}{', HEADER true' if fmt == 'csv' else ''})",
-        params,
-    )
+    header = ", HEADER true" if fmt == "csv" else ""
+    row = con.execute(f"COPY ({sql}) TO '{target}' (FORMAT {fmt}{header})", params).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _format_of(path: Path) -> str:
@@ -204,19 +205,17 @@ def judgments_export(
     """One row per judged event of the period: party, minutes per party, rule, explanation."""
     _format_of(output)
     chosen = choose_period(period, as_of, policy)
-    _, version = _published(chosen, policy)
     columns = ", ".join(name for name, _ in JUDGMENT_COLUMNS)
     sql = (
         f"SELECT {columns} FROM judgments WHERE policy_version = ? AND day >= ? AND day < ? "
         "ORDER BY occurred_at, event, event_id"
     )
     with open_stores(load_settings()) as stores:
-        _write_frame_sql(stores.warehouse.con, sql, [version, chosen.start, chosen.end], output)
-        row = stores.warehouse.con.execute(
-            "SELECT count(*) FROM judgments WHERE policy_version = ? AND day >= ? AND day < ?",
-            [version, chosen.start, chosen.end],
-        ).fetchone()
-    out.print(f"{int(row[0]) if row else 0:,} judgments of {chosen.label} written to {output}")
+        _, version = _published(stores.engine, chosen, policy)
+        written = _copy_query_to(
+            stores.warehouse.con, sql, [version, chosen.start, chosen.end], output
+        )
+    out.print(f"{written:,} judgments of {chosen.label} written to {output}")
 
 
 @scorecards_app.command("export")
@@ -229,8 +228,8 @@ def scorecards_export(
     """One row per rider: each KPI's value and counts, score, tier."""
     fmt = _format_of(output)
     chosen = choose_period(period, as_of, policy)
-    evaluation_id, _ = _published(chosen, policy)
     with open_stores(load_settings()) as stores:
+        evaluation_id, _ = _published(stores.engine, chosen, policy)
         frame = scorecards_frame(load_cards(stores.engine, evaluation_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":

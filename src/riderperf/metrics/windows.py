@@ -33,7 +33,7 @@ GROUP_KEYS: dict[str, str] = {
 RIDER_COLUMNS = ("capacity_type", "city", "zone_id", "fleet_id", "joined_on", "status")
 
 
-def window_expr(ib: Any, period: Period, policy_version: str, group_by: str = "rider") -> Any:
+def window_expr(ib: Any, period: Period, policy_version: str, group_by: GroupBy = "rider") -> Any:
     """The Ibis expression behind `kpi_window` (sums only, no values)."""
     if group_by not in GROUP_KEYS:
         raise ValueError(f"group_by {group_by!r}: choose one of {', '.join(GROUP_KEYS)}")
@@ -57,7 +57,7 @@ def window_expr(ib: Any, period: Period, policy_version: str, group_by: str = "r
 
 
 def kpi_window(
-    warehouse: Warehouse, period: Period, policy_version: str, group_by: str = "rider"
+    warehouse: Warehouse, period: Period, policy_version: str, group_by: GroupBy = "rider"
 ) -> pd.DataFrame:
     """KPI sums and values per group over `period` for `policy_version` (see module doc)."""
     if not has_table(warehouse, RIDER_DAILY):

@@ -29,7 +29,6 @@ MINUTE_FIELDS = (
     "rider_extra",
     "tolerance",
 )
-TEXT_FIELDS = ("weather", "verdict", "reason", "subject")
 
 VERDICT = {
     "rider": "it counts against you",

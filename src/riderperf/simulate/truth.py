@@ -17,7 +17,6 @@ I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 ORDER_TRUTH_COLUMNS = ("order_id", "event", "cause")
-RIDER_TRUTH_COLUMNS = ("rider_id", "archetype")
 _LATE, _CANCELLED = schema.TRUTH_EVENTS.index("late"), schema.TRUTH_EVENTS.index("cancelled")
 _PARTY = np.array([schema.RESPONSIBILITY_PARTIES.index(c) for c in LATE_CAUSES])
 _NONE = schema.RESPONSIBILITY_PARTIES.index("none")
