@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings
+from riderperf.evaluation.overrides import apply_overrides
 from riderperf.evaluation.records import previous_tiers, store_evaluation
 from riderperf.metrics.daily import build_daily_facts
 from riderperf.metrics.evaluate import evaluate_scores
@@ -25,6 +26,7 @@ from riderperf.policy.versions import (
     version_in_force,
 )
 from riderperf.responsibility import JudgmentParams, write_judgments
+from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 
 ROLLING_WINDOW = "scoring.rolling_window_days"
@@ -94,6 +96,8 @@ def evaluate_period(
         judged = write_judgments(
             stores.warehouse, JudgmentParams.from_parameters(params), version.version, start, end
         )
+        with unit_of_work(stores.engine) as session:
+            apply_overrides(session, stores.warehouse, version.version, start, end)
         seconds["judgments"] = time.perf_counter() - t
         t = time.perf_counter()
         build_daily_facts(stores.warehouse, period.start, period.end, version.version)

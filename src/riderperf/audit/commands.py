@@ -1,0 +1,82 @@
+"""CLI of the audit log: `riderperf audit verify` and `riderperf audit show`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from riderperf.audit.log import events_for, events_for_rider
+from riderperf.audit.verify import verify_chain
+from riderperf.config import load_settings
+from riderperf.storage.db import make_engine, unit_of_work, upgrade
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+audit_app = typer.Typer(no_args_is_help=True, help="The append-only, hash-chained audit log.")
+
+
+@audit_app.command("verify")
+def verify_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Recompute the whole hash chain; exit 1 naming the first broken event."""
+    engine = make_engine(load_settings().app_database_url)
+    try:
+        upgrade(engine)
+        report = verify_chain(engine)
+    finally:
+        engine.dispose()
+    if as_json:
+        out.print_json(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "events": report.events,
+                    "broken_seq": report.broken_seq,
+                    "broken_event_id": report.broken_event_id,
+                    "problem": report.problem,
+                }
+            )
+        )
+    elif report.ok:
+        out.print(f"audit log intact: {report.events} events verified")
+    else:
+        err.print(f"[red]audit log broken:[/red] {report.problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def show_command(
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="TYPE:ID, e.g. case:1f2e… or decision:…")
+    ] = None,
+    rider: Annotated[str | None, typer.Option("--rider", help="Events about one rider.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the events as JSON.")] = False,
+) -> None:
+    """The timeline of one subject or one rider."""
+    if (subject is None) == (rider is None):
+        err.print("give exactly one of --subject TYPE:ID or --rider ID")
+        raise typer.Exit(2)
+    engine = make_engine(load_settings().app_database_url)
+    try:
+        upgrade(engine)
+        with unit_of_work(engine) as session:
+            if subject is not None:
+                kind, _, ident = subject.partition(":")
+                if not ident:
+                    err.print(f"--subject {subject!r}: write it as TYPE:ID")
+                    raise typer.Exit(2)
+                events = [e.as_dict() for e in events_for(session, kind, ident)]
+            else:
+                events = [e.as_dict() for e in events_for_rider(session, str(rider))]
+    finally:
+        engine.dispose()
+    if as_json:
+        out.print_json(json.dumps(events))
+        return
+    for e in events:
+        out.print(f"{e['seq']:>6}  {e['at']}  {e['actor']:<16} {e['action']:<28} {e['details']}")

@@ -1,0 +1,111 @@
+"""Appends hash-chained events inside the caller's transaction and reads timelines.
+
+Each event's hash is SHA-256 over its canonical content and the previous event's hash, so
+changing or removing any row behind the application's back breaks the chain at that row.
+Appends are serialised by updating the one `audit_head` row first: a concurrent writer
+waits for the lock (PostgreSQL row lock, SQLite write lock) instead of forking the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from riderperf.audit.orm import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def canonical_time(at: datetime) -> str:
+    """UTC, microseconds, no offset text: the same instant always hashes the same, whether
+    the database hands back an aware (PostgreSQL) or a naive UTC (SQLite) datetime."""
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_details(details: Mapping[str, Any] | None) -> str:
+    return orjson.dumps(dict(details or {}), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def event_hash(event: AuditEvent) -> str:
+    content = [
+        event.seq,
+        event.event_id,
+        canonical_time(event.at),
+        event.actor,
+        event.action,
+        event.subject_type,
+        event.subject_id,
+        event.rider_id,
+        event.details_json,
+        event.prev_hash,
+    ]
+    return hashlib.sha256(orjson.dumps(content)).hexdigest()
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    at: datetime,
+    rider_id: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Appends one event to the chain; it commits or rolls back with the caller's work."""
+    if at.tzinfo is None:
+        raise ValueError("audit events need a timezone-aware time")
+    head = _lock_head(session)
+    event = AuditEvent(
+        seq=head.seq + 1,
+        event_id=str(uuid4()),
+        at=at.astimezone(UTC),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        rider_id=rider_id,
+        details_json=canonical_details(details),
+        prev_hash=head.hash,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    head.seq, head.hash = event.seq, event.hash
+    session.flush()
+    return event
+
+
+def _lock_head(session: Session) -> AuditHead:
+    # The no-op UPDATE takes the write lock before the head is read, so two appenders
+    # cannot both read the same head.
+    # The head row is created by the migration, never here: two first appends racing to
+    # create it would fork the chain.
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    head = session.get(AuditHead, 1, populate_existing=True)
+    if head is None:
+        raise RuntimeError("the audit_head row is missing: the audit log was tampered with")
+    return head
+
+
+def events_for(session: Session, subject_type: str, subject_id: str) -> list[AuditEvent]:
+    """The timeline of one subject, oldest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == str(subject_id))
+        .order_by(AuditEvent.seq)
+    )
+    return list(session.scalars(query))
+
+
+def events_for_rider(session: Session, rider_id: str) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.rider_id == rider_id).order_by(AuditEvent.seq)
+    return list(session.scalars(query))

@@ -1,0 +1,175 @@
+"""Judgments overturned on appeal: recorded in the app database, applied on every evaluation.
+
+The warehouse `judgments` table is recomputed by each evaluation, so an overturn cannot be
+an edit there: it is a row in `judgment_overrides`, and `apply_overrides` rewrites the
+freshly judged rows of the period from it. The original judgment stays reproducible (the
+override keeps the original party) and the audit log holds who overturned it and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pandas as pd
+from sqlalchemy import DateTime, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from riderperf.audit.log import record_event
+from riderperf.storage.models import Base
+from riderperf.warehouse.connection import Warehouse
+
+OVERTURNED_RULE = "appeal_overturned"
+
+
+class JudgmentOverride(Base):
+    __tablename__ = "judgment_overrides"
+
+    override_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), index=True)
+    rider_id: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    original_party: Mapped[str | None] = mapped_column(String(20))
+    party: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class JudgmentRef:
+    """What an appeal needs to know of a judgment stored in the warehouse."""
+
+    event_id: str
+    event: str
+    order_id: str | None
+    rider_id: str | None
+    occurred_at: datetime
+    party: str
+    rule: str
+    policy_version: str
+    explanation: str
+
+
+def find_judgment(warehouse: Warehouse, event_id: str) -> JudgmentRef | None:
+    """The newest stored judgment of `event_id` (any policy version), or None."""
+    if not _has_judgments(warehouse):
+        return None
+    row = warehouse.con.execute(
+        "SELECT event_id, event, order_id, rider_id, occurred_at, party, rule, policy_version, "
+        "explanation FROM judgments WHERE event_id = ? ORDER BY policy_version DESC LIMIT 1",
+        [event_id],
+    ).fetchone()
+    if row is None:
+        return None
+    occurred = row[4] if row[4].tzinfo else row[4].replace(tzinfo=UTC)
+    return JudgmentRef(
+        row[0], row[1], row[2], row[3], occurred.astimezone(UTC), row[5], row[6], row[7], row[8]
+    )
+
+
+def rider_judgments(
+    warehouse: Warehouse, rider_id: str, event: str, start: datetime, end: datetime
+) -> list[JudgmentRef]:
+    """The rider-responsible judgments of one kind for a rider in [start, end)."""
+    if not _has_judgments(warehouse):
+        return []
+    rows = warehouse.con.execute(
+        "SELECT DISTINCT ON (event_id) event_id, event, order_id, rider_id, occurred_at, party, "
+        "rule, policy_version, explanation FROM judgments WHERE rider_id = ? AND event = ? "
+        "AND party = 'rider' AND occurred_at >= ? AND occurred_at < ? ORDER BY event_id",
+        [rider_id, event, start, end],
+    ).fetchall()
+    return [JudgmentRef(r[0], r[1], r[2], r[3], _utc(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+
+
+def override_judgment(
+    session: Session,
+    event_id: str,
+    *,
+    party: str,
+    case_id: str | None,
+    by: str,
+    at: datetime,
+    judgment: JudgmentRef | None = None,
+) -> JudgmentOverride:
+    """Records that `event_id` is now judged `party` (usually none) and audits it."""
+    override = JudgmentOverride(
+        override_id=str(uuid4()),
+        event_id=event_id,
+        rider_id=judgment.rider_id if judgment else None,
+        occurred_at=judgment.occurred_at if judgment else None,
+        original_party=judgment.party if judgment else None,
+        party=party,
+        case_id=case_id,
+        decided_by=by,
+        decided_at=at,
+    )
+    session.add(override)
+    record_event(
+        session,
+        actor=by,
+        action="judgment.overturned",
+        subject_type="judgment",
+        subject_id=event_id,
+        rider_id=override.rider_id,
+        at=at,
+        details={"party": party, "original_party": override.original_party, "case_id": case_id},
+    )
+    return override
+
+
+def latest_overrides(session: Session) -> pd.DataFrame:
+    """The newest override of every overturned event: event_id, party, case_id."""
+    rows = session.execute(
+        select(
+            JudgmentOverride.event_id,
+            JudgmentOverride.party,
+            JudgmentOverride.case_id,
+            JudgmentOverride.decided_at,
+        ).order_by(JudgmentOverride.decided_at)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["event_id", "party", "case_id", "decided_at"])
+    return frame.drop_duplicates("event_id", keep="last")[["event_id", "party", "case_id"]]
+
+
+def apply_overrides(
+    session: Session, warehouse: Warehouse, policy_version: str, start: datetime, end: datetime
+) -> int:
+    """Rewrites the period's judgments that were overturned; returns how many."""
+    overrides = latest_overrides(session)
+    if overrides.empty:
+        return 0
+    con = warehouse.con
+    con.register("_overrides", overrides)
+    try:
+        row = con.execute(
+            f"""
+            UPDATE judgments AS j SET
+                party = o.party,
+                minutes_rider = CASE WHEN o.party = 'rider' THEN j.minutes_rider ELSE 0 END,
+                rule = '{OVERTURNED_RULE}',
+                confidence = 1.0,
+                explanation = 'Overturned on appeal (case ' || coalesce(o.case_id, '-') ||
+                    '); before: ' || j.explanation
+            FROM _overrides AS o
+            WHERE j.event_id = o.event_id AND j.policy_version = ?
+              AND j.occurred_at >= ? AND j.occurred_at < ?
+            """,
+            [policy_version, start, end],
+        ).fetchone()
+    finally:
+        con.unregister("_overrides")
+    return int(row[0]) if row else 0
+
+
+def _has_judgments(warehouse: Warehouse) -> bool:
+    found = warehouse.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'judgments'"
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _utc(value: datetime) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)

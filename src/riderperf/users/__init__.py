@@ -1,0 +1,1 @@
+"""People who use riderperf and the role each one holds."""
