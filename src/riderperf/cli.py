@@ -13,10 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from riderperf.audit.commands import audit_app
 from riderperf.config import load_settings
 from riderperf.evaluation import commands as evaluation_commands
 from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
 from riderperf.policy.commands import policy_app
+from riderperf.users.commands import users_app
 from riderperf.warehouse.connection import WarehouseError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -29,6 +31,8 @@ convert_app = typer.Typer(
     no_args_is_help=True, help="Turn public datasets into the canonical format."
 )
 app.add_typer(convert_app, name="convert")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)

@@ -1,0 +1,117 @@
+"""Re-evaluates the periods an overturned judgment touched, and repays a bonus it cost.
+
+An overturn changes the judgments a score was built on, so every published period whose
+window holds one of the overturned events is evaluated again under the same policy
+version. The earlier evaluation stays published (nothing is deleted); the new one is the
+latest. When the rider's tier rises, the bonus the rider lost is owed back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from riderperf.clock import fixed_clock
+from riderperf.config import Settings
+from riderperf.evaluation.orm import Evaluation, Scorecard
+from riderperf.evaluation.service import evaluate_period
+from riderperf.metrics.periods import parse_period
+from riderperf.storage.db import make_engine, unit_of_work
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    """One period evaluated again for one rider: the scores and tiers before and after."""
+
+    period: str
+    evaluation_id: str
+    old_score: float | None
+    new_score: float | None
+    old_tier: str | None
+    new_tier: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "period": self.period,
+            "evaluation_id": self.evaluation_id,
+            "old_score": self.old_score,
+            "new_score": self.new_score,
+            "old_tier": self.old_tier,
+            "new_tier": self.new_tier,
+        }
+
+
+def affected_periods(settings: Settings, moments: Sequence[datetime]) -> list[tuple[str, str]]:
+    """(period label, policy version) of the newest evaluation of every published period
+    whose window holds one of `moments`."""
+    days = {_day(m) for m in moments}
+    engine = make_engine(settings.app_database_url)
+    try:
+        with unit_of_work(engine) as session:
+            rows = session.execute(
+                select(Evaluation.period, Evaluation.policy_version, Evaluation.period_start)
+                .where(Evaluation.period_start <= max(days), Evaluation.period_end > min(days))
+                .order_by(Evaluation.started_at)
+            ).all()
+    finally:
+        engine.dispose()
+    latest: dict[str, str] = {}
+    for label, version, _start in rows:
+        period = parse_period(label)
+        if any(period.start <= d < period.end for d in days):
+            latest[label] = version
+    return sorted(latest.items())
+
+
+def reevaluate_for_rider(
+    settings: Settings,
+    rider_id: str,
+    moments: Sequence[datetime],
+    *,
+    at: datetime,
+) -> list[Reevaluation]:
+    """Evaluates again every published period holding one of `moments` and reports how the
+    rider's score and tier moved. The caller must not hold the warehouse open."""
+    if not moments:
+        return []
+    changes: list[Reevaluation] = []
+    for label, version in affected_periods(settings, moments):
+        before = _card(settings, label, rider_id)
+        result = evaluate_period(
+            settings, parse_period(label), policy_version=version, clock=fixed_clock(at)
+        )
+        after = next((c for c in result.cards if c.rider_id == rider_id), None)
+        new_score = None if after is None or after.score != after.score else after.score
+        changes.append(
+            Reevaluation(
+                label,
+                result.evaluation_id,
+                before.score if before else None,
+                new_score,
+                before.tier if before else None,
+                after.tier if after else None,
+            )
+        )
+    return changes
+
+
+def _card(settings: Settings, period: str, rider_id: str) -> Scorecard | None:
+    engine = make_engine(settings.app_database_url)
+    try:
+        with unit_of_work(engine) as session:
+            return session.scalars(
+                select(Scorecard)
+                .join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
+                .where(Scorecard.period == period, Scorecard.rider_id == rider_id)
+                .order_by(Evaluation.started_at.desc())
+                .limit(1)
+            ).first()
+    finally:
+        engine.dispose()
+
+
+def _day(moment: datetime) -> date:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
