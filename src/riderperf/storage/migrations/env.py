@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine
 import riderperf.audit.orm  # audit_events, audit_head
 import riderperf.evaluation.orm  # evaluations, scorecards on Base.metadata
 import riderperf.evaluation.overrides  # judgment_overrides
+import riderperf.notices.orm  # notices
 import riderperf.policy.orm  # policy_versions
 import riderperf.users.orm  # noqa: F401  (users; each import puts its tables on Base.metadata)
 from riderperf.storage.models import Base

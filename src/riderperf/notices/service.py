@@ -1,0 +1,124 @@
+"""Issues notices to riders in their own language and lists them; every notice is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from riderperf.audit.log import record_event
+from riderperf.notices.model import NoticeError
+from riderperf.notices.orm import Notice
+from riderperf.notices.render import render_notice
+from riderperf.notices.translations import FALLBACK_LANGUAGE
+from riderperf.storage.models import Rider
+
+_STORABLE = (str, int, float, bool, date, type(None))  # date covers datetime
+
+
+class NoticeNotFound(LookupError):
+    pass
+
+
+def issue_notice(
+    session: Session,
+    *,
+    rider_id: str,
+    kind: str,
+    params: Mapping[str, Any],
+    at: datetime,
+    subject_type: str,
+    subject_id: str,
+    language: str | None = None,
+) -> Notice:
+    """Renders the notice in `language` (None: the rider's own language, else English),
+    stores it with its parameters and records `notice.issued` in the audit log.
+
+    Raises NoticeError, before anything is written, when the notice cannot be rendered.
+    """
+    if at.tzinfo is None:
+        raise NoticeError(f"notice {kind!r}: `at` must be timezone-aware (UTC)", kind=kind)
+    for name, value in params.items():
+        if not _storable(value):
+            raise NoticeError(
+                f"notice {kind!r}: parameter {name!r} holds a {type(value).__name__}; use int,"
+                " float, str, date or datetime (or lists and mappings of them) so that it can"
+                " be stored",
+                kind=kind,
+                param=name,
+            )
+    requested = language if language is not None else rider_language(session, rider_id)
+    rendered = render_notice(kind, params, requested)
+    notice = Notice(
+        notice_id=str(uuid4()),
+        rider_id=rider_id,
+        kind=kind,
+        params=dict(params),
+        language=rendered.locale,
+        title=rendered.title,
+        body=rendered.body,
+        direction=rendered.direction,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        created_at=at.astimezone(UTC),
+        read_at=None,
+    )
+    session.add(notice)
+    record_event(
+        session,
+        actor="system",
+        action="notice.issued",
+        subject_type="notice",
+        subject_id=notice.notice_id,
+        rider_id=rider_id,
+        at=at,
+        details={"kind": kind},
+    )
+    return notice
+
+
+def _storable(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return all(isinstance(key, str) and _storable(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(_storable(item) for item in value)
+    return isinstance(value, _STORABLE)
+
+
+def rider_language(session: Session, rider_id: str) -> str:
+    """The language the rider registered with, or English when unknown."""
+    language = session.scalar(select(Rider.language).where(Rider.rider_id == rider_id))
+    return language or FALLBACK_LANGUAGE
+
+
+def notices_for(session: Session, rider_id: str) -> list[Notice]:
+    """A rider's notices, oldest first."""
+    query = (
+        select(Notice)
+        .where(Notice.rider_id == rider_id)
+        .order_by(Notice.created_at, Notice.kind, Notice.notice_id)
+    )
+    return list(session.scalars(query))
+
+
+def mark_read(session: Session, notice_id: str, *, by: str, at: datetime) -> Notice:
+    """Stamps the first time the rider opened the notice; later opens change nothing."""
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise NoticeNotFound(f"no notice {notice_id!r}")
+    if notice.read_at is None:
+        notice.read_at = at.astimezone(UTC)
+        record_event(
+            session,
+            actor=by,
+            action="notice.read",
+            subject_type="notice",
+            subject_id=notice_id,
+            rider_id=notice.rider_id,
+            at=at,
+        )
+    return notice
