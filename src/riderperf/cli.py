@@ -14,10 +14,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from riderperf.audit.commands import audit_app
+from riderperf.cases.commands import appeals_app
 from riderperf.config import load_settings
+from riderperf.decisions.commands import decide_command, decisions_app
 from riderperf.evaluation import commands as evaluation_commands
 from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
+from riderperf.inspections.commands import corrective_app, inspections_app
+from riderperf.inspections.overdue_command import notify_overdue_command
+from riderperf.inspections.sampling import commands as sampling_commands
 from riderperf.policy.commands import policy_app
+from riderperf.reports.commands import report_command
 from riderperf.users.commands import users_app
 from riderperf.warehouse.connection import WarehouseError
 
@@ -33,6 +39,14 @@ convert_app = typer.Typer(
 app.add_typer(convert_app, name="convert")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(inspections_app, name="inspections")
+corrective_app.command("notify-overdue")(notify_overdue_command)
+for _name, _command in sampling_commands.COMMANDS.items():
+    inspections_app.command(_name)(_command)
+app.command("decide")(decide_command)
+app.add_typer(decisions_app, name="decisions")
+app.add_typer(appeals_app, name="appeals")
+app.command("report")(report_command)
 
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)

@@ -11,6 +11,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from riderperf.inspections.loader import load_template
+from riderperf.inspections.template_store import default_template_path
 from riderperf.notices.catalog import (
     APPEAL,
     MESSAGE_SOURCES,
@@ -45,6 +47,12 @@ DECISION_KINDS = [
     "rejected",
 ]
 CASE_STEPS = ["submitted", "triage", "under_review", "waiting_on_rider", "decided", "closed"]
+INSPECTION_KINDS = [
+    "inspection.failed",
+    "inspection.passed",
+    "corrective_action.overdue",
+    "corrective_action.closed",
+]
 OFFENCE_CODES = [
     "low_score",
     "late_deliveries",
@@ -89,9 +97,11 @@ def _forms(entry: CatalogMessage) -> tuple[str, ...]:
 
 
 def test_every_contract_kind_and_offence_has_messages() -> None:
-    expected = {f"decision.{kind}" for kind in DECISION_KINDS} | {
-        f"case.{step}" for step in CASE_STEPS
-    }
+    expected = (
+        {f"decision.{kind}" for kind in DECISION_KINDS}
+        | {f"case.{step}" for step in CASE_STEPS}
+        | set(INSPECTION_KINDS)
+    )
     assert set(NOTICE_KINDS) == expected
     assert set(OFFENCES) == set(OFFENCE_CODES)
 
@@ -168,3 +178,20 @@ def test_english_catalog_says_exactly_the_msgids() -> None:
     for entry in _read(po_path("en"), "en"):
         if entry.id:
             assert _forms(entry) == (_id(entry) if isinstance(entry.id, tuple) else (entry.id,))
+
+
+def test_every_item_of_the_bundled_checklist_has_a_translated_name() -> None:
+    checklist = load_template(default_template_path())
+    assert set(checklist.codes) <= set(TERMS["item"])
+
+
+@pytest.mark.parametrize("kind", INSPECTION_KINDS)
+def test_inspection_notices_take_their_own_parameters_and_no_offence(kind: str) -> None:
+    expected = {
+        "inspection.failed": {"item", "severity", "due_on"},
+        "inspection.passed": {"score_pct"},
+        "corrective_action.overdue": {"item", "due_on"},
+        "corrective_action.closed": {"item"},
+    }
+    assert NOTICE_KINDS[kind].required_params == expected[kind]
+    assert NOTICE_KINDS[kind].offence == "none"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -113,3 +114,17 @@ def test_a_value_json_cannot_hold_is_refused_before_touching_the_database(
     with pytest.raises(PolicyError, match="cannot be stored as JSON"):
         publish_loaded_policy(engine, load_policy(folder), "v1", date(2025, 1, 1), "ana")
     engine.dispose()
+
+
+def test_validate_names_a_decision_rule_whose_condition_does_not_compile(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    shutil.copytree(riderperf.policy.default_policy_folder(), folder)
+    rules = folder / "decisions.yaml"
+    text = rules.read_text()
+    good = '2025-01-01: status == "ranked" and tier == "watch"'
+    assert good in text
+    rules.write_text(text.replace(good, '2025-01-01: status == "ranked" and tierr == "watch"'))
+    result = runner.invoke(policy_app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    assert "low_score" in result.output
+    assert "tierr" in result.output

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from riderperf.clock import fixed_clock
 from riderperf.config import Settings
@@ -20,6 +22,9 @@ from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.evaluation.service import evaluate_period
 from riderperf.metrics.periods import parse_period
 from riderperf.storage.db import make_engine, unit_of_work
+
+if TYPE_CHECKING:
+    from riderperf.cases.decide import CaseDecision
 
 
 @dataclass(frozen=True)
@@ -115,3 +120,71 @@ def _card(settings: Settings, period: str, rider_id: str) -> Scorecard | None:
 
 def _day(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+@dataclass(frozen=True)
+class OverturnRepair:
+    """What re-evaluating after an overturn changed: periods, and bonus compensations."""
+
+    changes: list[Reevaluation]
+    compensations: list[str]  # decision ids of the compensation decisions made
+
+
+def repair_after_overturn(
+    settings: Settings,
+    rider_id: str,
+    moments: Sequence[datetime],
+    *,
+    case_id: str | None,
+    at: datetime,
+) -> OverturnRepair:
+    """Re-evaluates the periods holding `moments`, then pays back the tier bonus of every
+    period whose tier rose (a `compensation` decision; none when the bonus did not rise)."""
+    from riderperf.decisions.repair import compensate_lost_bonus
+    from riderperf.policy.versions import get_version
+
+    changes = reevaluate_for_rider(settings, rider_id, moments, at=at)
+    paid: list[str] = []
+    engine = make_engine(settings.app_database_url)
+    try:
+        with unit_of_work(engine) as session:
+            for change in changes:
+                if change.old_tier == change.new_tier:
+                    continue
+                version = get_version(engine, _evaluation_version(session, change.evaluation_id))
+                made = compensate_lost_bonus(
+                    session,
+                    rider_id,
+                    change.period,
+                    old_tier=change.old_tier,
+                    new_tier=change.new_tier,
+                    policy=version,
+                    at=at,
+                    case_id=case_id,
+                )
+                if made is not None:
+                    paid.append(made.decision_id)
+    finally:
+        engine.dispose()
+    return OverturnRepair(changes, paid)
+
+
+def _evaluation_version(session: Session, evaluation_id: str) -> str:
+    found = session.get(Evaluation, evaluation_id)
+    if found is None:
+        raise LookupError(f"evaluation {evaluation_id} disappeared while repairing an overturn")
+    return found.policy_version
+
+
+def reevaluate_after_overturn(settings: Settings, decided: CaseDecision) -> OverturnRepair:
+    """The appeal commands' hook: repairs what an overturned judgment touched."""
+    needed = decided.reevaluate
+    if needed is None:
+        return OverturnRepair([], [])
+    return repair_after_overturn(
+        settings,
+        needed.rider_id,
+        [needed.occurred_at],
+        case_id=decided.case_id,
+        at=decided.decided_at,
+    )

@@ -1,21 +1,26 @@
 """The message table of rider notices: what every kind of notice says, in English msgids.
 
-Every sentence a rider reads is written here or in vocabulary.py and marked with `N_` /
-`Np_`, so Babel extracts exactly these msgids into locale/riderperf.pot (a test keeps the
-two in step).
+Every sentence a rider reads is written here, in vocabulary.py or in inspection_kinds.py
+and marked with `N_` / `Np_`, so Babel extracts exactly these msgids into
+locale/riderperf.pot (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from riderperf.notices.inspection_kinds import INSPECTION_KINDS
 from riderperf.notices.model import N_, Choice, Message, NoticeKind, Np_, Part
 from riderperf.notices.vocabulary import OFFENCES, OPEN_TERMS, PARAM_TYPES, TERMS
 
 __all__ = ["NOTICE_KINDS", "OFFENCES", "OPEN_TERMS", "PARAM_TYPES", "TERMS"]
 
 # The files Babel extracts msgids from (keywords N_ and Np_:1,2).
-MESSAGE_SOURCES = (Path(__file__), Path(__file__).with_name("vocabulary.py"))
+MESSAGE_SOURCES = (
+    Path(__file__),
+    Path(__file__).with_name("vocabulary.py"),
+    Path(__file__).with_name("inspection_kinds.py"),
+)
 
 APPEAL = N_(
     "If you think this decision is wrong, you can appeal until {appeal_deadline}: open this"
@@ -274,4 +279,5 @@ NOTICE_KINDS: dict[str, NoticeKind] = {
         (N_("Your appeal {case_id} is now closed."),),
         (N_("Thank you for your patience."),),
     ),
+    **INSPECTION_KINDS,
 }

@@ -73,9 +73,26 @@ TERMS: dict[str, dict[str, Message]] = {
         "bronze": N_("Bronze"),
         "watch": N_("Needs improvement"),
     },
+    # The item codes of the bundled checklist (inspections/default_checklist.yaml).
+    "item": {
+        "helmet": N_("helmet"),
+        "reflective_gear": N_("reflective vest or jacket"),
+        "box_condition": N_("condition of the delivery box"),
+        "box_hygiene": N_("cleanliness of the delivery box"),
+        "box_photo": N_("photo of the delivery box"),
+        "uniform": N_("uniform"),
+        "id_and_licence": N_("identity document and driving licence"),
+        "brakes": N_("brakes"),
+        "lights": N_("lights and reflectors"),
+        "tyre_tread_mm": N_("tyre tread depth"),
+        "service_script": N_("service standard"),
+        "safe_riding": N_("safe riding"),
+        "remarks": N_("inspector's remarks"),
+    },
 }
-# Tier names come from the policy, which may add tiers: an unknown one is shown as given.
-OPEN_TERMS = frozenset({"tier"})
+# Open lists, whose unknown codes are shown as given: tier names come from the policy, which
+# may add tiers; item codes come from checklist templates, which operators may write.
+OPEN_TERMS = frozenset({"tier", "item"})
 
 PARAM_TYPES: dict[str, ParamType] = {
     "period": ParamType.TEXT,
@@ -97,7 +114,8 @@ PARAM_TYPES: dict[str, ParamType] = {
     "rate_pct": ParamType.PERCENT,
     "per_100": ParamType.DECIMAL,
     "kind": ParamType.TERM,
-    "item": ParamType.TEXT,
+    "item": ParamType.TERM,
+    "due_on": ParamType.DATE,
     "severity": ParamType.TERM,
     "doc_type": ParamType.TERM,
     "expired_on": ParamType.DATE,
@@ -108,4 +126,5 @@ PARAM_TYPES: dict[str, ParamType] = {
     "question": ParamType.TEXT,
     "respond_by": ParamType.DATETIME,
     "reason": ParamType.TEXT,
+    "score_pct": ParamType.PERCENT,
 }

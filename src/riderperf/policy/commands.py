@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from riderperf.config import load_settings
 from riderperf.policy import default_policy_folder
+from riderperf.policy.checks import check_policy
 from riderperf.policy.compare import diff_values, parameter_rows
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import PolicyError
@@ -77,6 +78,7 @@ def validate_command(
     folder = path or default_policy_folder()
     try:
         policy = load_policy(folder)
+        check_policy(policy)
     except PolicyError as exc:
         if as_json:
             _echo_json({"folder": str(folder), "ok": False, "problems": exc.problems})

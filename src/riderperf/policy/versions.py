@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from riderperf.clock import Clock, system_clock
+from riderperf.policy.checks import check_policy
 from riderperf.policy.loader import load_policy
 from riderperf.policy.orm import PolicyVersionRecord
 from riderperf.policy.parameters import Policy, PolicyError
@@ -116,6 +117,7 @@ def publish_loaded_policy(
     missing = missing_values(policy, effective_from)
     if missing:
         raise PolicyError([f"version {version}: {problem}" for problem in missing])
+    check_policy(policy)
     record = PolicyVersionRecord(
         version=version,
         effective_from=effective_from,

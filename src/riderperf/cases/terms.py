@@ -1,0 +1,180 @@
+"""Decides what a rider may appeal and until when, under the appeal terms of the policy in force.
+
+Two subjects can be appealed: a decision (its own `appeal_deadline`) and a judgment of a
+single event (the policy's judgment window after the event). Pure: the service looks the
+subject up and hands it over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from riderperf.cases.model import AppealRefused, AppealWindowClosed
+from riderperf.cases.sla import SlaHours
+from riderperf.policy.parameters import ParameterSet
+
+SUBJECT_TYPES = ("decision", "judgment")
+APPEALABLE_DECISION_STATUS = "in_effect"
+JUDGMENT_EXTRAS = ("event", "order_id", "policy_version", "explanation")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class AppealTerms:
+    """The appeals part of a policy version, as a case is held to it."""
+
+    policy_version: str
+    judgment_window_days: float
+    sla: SlaHours
+    respond_by_hours: float
+    max_file_bytes: int
+    max_files: int
+
+    @classmethod
+    def from_parameters(cls, params: ParameterSet, policy_version: str) -> AppealTerms:
+        try:
+            found = params.group("appeals")
+        except KeyError:
+            raise AppealRefused(
+                f"policy version {policy_version} has no appeals parameters; publish a "
+                "version that includes appeals.yaml (the bundled default has one)"
+            ) from None
+        return cls(
+            policy_version=policy_version,
+            judgment_window_days=float(found["judgment_window_days"]),
+            sla=SlaHours(
+                first_response=float(found["sla.first_response_hours"]),
+                resolution=float(found["sla.resolution_hours"]),
+                at_risk_fraction=float(found["sla.at_risk_fraction"]),
+            ),
+            respond_by_hours=float(found["sla.respond_by_hours"]),
+            max_file_bytes=int(found["evidence.max_file_bytes"]),
+            max_files=int(found["evidence.max_files"]),
+        )
+
+
+class JudgmentLike(Protocol):
+    """What an appeal needs of a judged event: `riderperf.evaluation.overrides.JudgmentRef`
+    (from `find_judgment(warehouse, event_id)`) has it."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def rider_id(self) -> str | None: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def party(self) -> str: ...
+
+
+class DecisionLike(Protocol):
+    @property
+    def decision_id(self) -> str: ...
+    @property
+    def rider_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def rule_id(self) -> str | None: ...
+    @property
+    def period(self) -> str | None: ...
+    @property
+    def appeal_deadline(self) -> date | datetime | None: ...
+
+
+@dataclass(frozen=True)
+class AppealSubject:
+    """What is appealed, whose it is, the last moment it may be appealed and the rule behind it."""
+
+    subject_type: str
+    subject_id: str
+    rider_id: str | None
+    appeal_until: datetime | None  # None: this subject is never appealed
+    rule_id: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+    not_appealable: str | None = None  # why, when it cannot be appealed at all
+
+    @property
+    def label(self) -> str:
+        return f"{self.subject_type} {self.subject_id}"
+
+
+def judgment_subject(ref: JudgmentLike, terms: AppealTerms) -> AppealSubject:
+    """A judgment may be appealed for the policy's window after the event, if it blamed the
+    rider."""
+    occurred = as_utc(ref.occurred_at)
+    why = None
+    if ref.party != "rider":
+        why = f"it holds the {ref.party} responsible, not the rider; there is nothing to appeal"
+    return AppealSubject(
+        subject_type="judgment",
+        subject_id=ref.event_id,
+        rider_id=ref.rider_id,
+        appeal_until=occurred + timedelta(days=terms.judgment_window_days),
+        rule_id=ref.rule,
+        details={
+            "occurred_at": occurred.isoformat(),
+            "rule": ref.rule,
+            "party": ref.party,
+            # Kept so the override can name the original judgment fully.
+            **{name: getattr(ref, name, None) for name in JUDGMENT_EXTRAS},
+        },
+        not_appealable=why,
+    )
+
+
+def decision_subject(decision: DecisionLike) -> AppealSubject:
+    """A decision in effect may be appealed until its appeal deadline; a date means until the
+    end of that day (UTC)."""
+    deadline = decision.appeal_deadline
+    until: datetime | None
+    if deadline is None:
+        until = None
+    elif isinstance(deadline, datetime):
+        until = as_utc(deadline)
+    else:
+        until = datetime.combine(deadline, time.max, tzinfo=UTC)
+    why = None
+    if decision.status != APPEALABLE_DECISION_STATUS:
+        why = (
+            f"it is {decision.status}; only a decision in effect is appealed "
+            "(a proposed restriction is first reviewed by a person)"
+        )
+    elif until is None:
+        why = "it carries no appeal deadline (rewards and compensations are not appealed)"
+    return AppealSubject(
+        subject_type="decision",
+        subject_id=decision.decision_id,
+        rider_id=decision.rider_id,
+        appeal_until=until,
+        rule_id=decision.rule_id,
+        details={"kind": decision.kind, "period": decision.period},
+        not_appealable=why,
+    )
+
+
+def check_admissible(subject: AppealSubject, rider_id: str, at: datetime) -> None:
+    """Raises AppealRefused unless `rider_id` owns the subject and `at` is within its window."""
+    if subject.rider_id != rider_id:
+        raise AppealRefused(
+            f"{subject.label} is not about rider {rider_id}; a rider appeals only what "
+            "concerns them"
+        )
+    if subject.not_appealable:
+        raise AppealRefused(f"{subject.label} cannot be appealed: {subject.not_appealable}")
+    if subject.appeal_until is not None and as_utc(at) > subject.appeal_until:
+        raise AppealWindowClosed(
+            f"the appeal window of {subject.label} closed at "
+            f"{subject.appeal_until.isoformat(timespec='minutes')}; appeals after it are "
+            "not accepted"
+        )

@@ -1,0 +1,118 @@
+"""Counts what inspections found in a period: pass rates per item and KPI for reports, and
+each rider's (passed, total) per KPI for the equipment compliance KPI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from statistics import fmean
+from typing import Any
+
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import Session
+
+from riderperf.inspections.checklists import SEVERITIES
+from riderperf.inspections.corrective import corrective_actions
+from riderperf.inspections.history import inspections_between
+from riderperf.inspections.orm import InspectionRecord, InspectionResultRecord
+from riderperf.inspections.violations import violations_between
+
+
+def inspection_stats(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
+    """What reports show of the inspections in `[start, end)`.
+
+    Pass rates, scores and the nonconforming share come from regular inspections only:
+    a re-inspection is chosen because an item failed, so it would bias them; it is
+    counted apart. Corrective actions are counted as opened and closed in the period,
+    and as open and overdue at `end`.
+    """
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    found = inspections_between(session, start, end)
+    regular = [i for i in found if i.reinspection_of is None]
+    items: dict[str, Counter[str]] = {}
+    kpis: dict[str, Counter[str]] = {}
+    for inspection in regular:
+        for result in inspection.results:
+            if result.passed is None:
+                continue
+            _count(items, result.code, result.passed)
+            if result.kpi is not None:
+                _count(kpis, result.kpi, result.passed)
+    violations = violations_between(session, start, end)
+    by_severity = Counter(v.severity for v in violations)
+    nonconforming = sum(1 for i in regular if i.nonconforming)
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "inspections": len(regular),
+        "reinspections": len(found) - len(regular),
+        "riders_inspected": len({i.rider_id for i in found}),
+        "nonconforming": nonconforming,
+        "nonconforming_rate": nonconforming / len(regular) if regular else None,
+        "mean_score": fmean(i.score for i in regular) if regular else None,
+        "items": [_rate("item_code", code, c) for code, c in sorted(items.items())],
+        "kpis": [_rate("kpi", kpi, c) for kpi, c in sorted(kpis.items())],
+        "violations": {
+            "total": len(violations),
+            "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+        },
+        "corrective_actions": _action_counts(session, start, end),
+    }
+
+
+def compliance_by_rider(
+    session: Session, start: datetime, end: datetime
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per rider and KPI, (items passed, items checked) at inspections in `[start, end)`.
+
+    Every inspection counts here, re-inspections included: each is a real check of that
+    rider. Only scored items that were checked count (evidence items and items left out
+    as not applicable do not).
+    """
+    passed = func.sum(case((InspectionResultRecord.passed.is_(True), 1), else_=0), type_=Integer)
+    query = (
+        select(
+            InspectionRecord.rider_id,
+            InspectionResultRecord.kpi,
+            passed,
+            func.count(),
+        )
+        .join(
+            InspectionResultRecord,
+            InspectionResultRecord.inspection_id == InspectionRecord.inspection_id,
+        )
+        .where(
+            InspectionRecord.inspected_at >= start.astimezone(UTC),
+            InspectionRecord.inspected_at < end.astimezone(UTC),
+            InspectionResultRecord.passed.is_not(None),
+            InspectionResultRecord.kpi.is_not(None),
+        )
+        .group_by(InspectionRecord.rider_id, InspectionResultRecord.kpi)
+        .order_by(InspectionRecord.rider_id, InspectionResultRecord.kpi)
+    )
+    result: dict[str, dict[str, tuple[int, int]]] = {}
+    for rider_id, kpi, passed_count, total in session.execute(query):
+        result.setdefault(rider_id, {})[str(kpi)] = (int(passed_count or 0), int(total))
+    return result
+
+
+def _count(table: dict[str, Counter[str]], key: str, passed: bool) -> None:
+    counter = table.setdefault(key, Counter())
+    counter["checked"] += 1
+    counter["passed"] += int(passed)
+
+
+def _rate(name: str, key: str, counter: Counter[str]) -> dict[str, Any]:
+    checked, passed = counter["checked"], counter["passed"]
+    return {name: key, "checked": checked, "passed": passed, "pass_rate": passed / checked}
+
+
+def _action_counts(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    actions = [a for a in corrective_actions(session) if a.opened_at < end]
+    open_at_end = [a for a in actions if a.closed_at is None or a.closed_at >= end]
+    return {
+        "opened": sum(1 for a in actions if a.opened_at >= start),
+        "closed": sum(1 for a in actions if a.closed_at and start <= a.closed_at < end),
+        "open": len(open_at_end),
+        "overdue": sum(1 for a in open_at_end if a.due_on < end.date()),
+    }
