@@ -22,6 +22,7 @@ from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
 from riderperf.inspections.commands import corrective_app, inspections_app
 from riderperf.inspections.overdue_command import notify_overdue_command
 from riderperf.inspections.sampling import commands as sampling_commands
+from riderperf.notices.commands import notices_command
 from riderperf.policy.commands import policy_app
 from riderperf.reports.commands import report_command
 from riderperf.users.commands import users_app
@@ -46,6 +47,7 @@ for _name, _command in sampling_commands.COMMANDS.items():
 app.command("decide")(decide_command)
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(appeals_app, name="appeals")
+app.command("notices")(notices_command)
 app.command("report")(report_command)
 
 out_console = Console(soft_wrap=True)
@@ -178,6 +180,7 @@ def demo(
 ) -> None:
     """Simulate a city, import it into the stores under RIDERPERF_HOME, print a summary."""
     from riderperf.demo import DemoSettings, print_demo, print_evaluations, run_demo
+    from riderperf.demo_acts import run_demo_acts
 
     settings = load_settings()
     try:
@@ -189,6 +192,7 @@ def demo(
     print_evaluations(result, out_console)
     if result.report.exit_code:
         raise typer.Exit(result.report.exit_code)
+    run_demo_acts(settings, result, out_console)
 
 
 if __name__ == "__main__":

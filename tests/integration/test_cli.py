@@ -121,6 +121,11 @@ def test_demo_simulates_imports_and_evaluates_whole_weeks(tmp_path: Path) -> Non
     assert "2026-W02" in result.output and "2026-W03" in result.output
     assert "evaluated 2 weeks" in result.output
     assert "score distribution, 2026-W03" in result.output
+    assert "decisions made by the policy" in result.output
+    assert "chain intact" in result.output
+    assert "inspection plan 2026-W04" in result.output
+    for name in ("supervision-2026-W03.pdf", "supervision-2026-01.pdf"):
+        assert (tmp_path / "home" / "reports" / name).stat().st_size > 10_000
 
 
 def test_warehouse_with_unexpected_fact_columns_is_refused(tmp_path: Path) -> None:

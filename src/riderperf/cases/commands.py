@@ -150,21 +150,34 @@ def decide_command(
             at=at,
             expected_version=expected_version,
         )
-    if result.reevaluate is not None:
-        # The lead's hook: evaluate the rider's periods again with the override applied.
+    repair = None
+    if result.outcome != "upheld":
+        # Overturned judgments (or those a penalty overturned in full counted): the
+        # periods they fall in are evaluated again and a lost tier bonus is paid back.
         from riderperf.evaluation.reevaluate import reevaluate_after_overturn
 
-        reevaluate_after_overturn(settings, result)
+        repair = reevaluate_after_overturn(settings, result)
     if as_json:
-        _echo_json(result.as_dict())
+        extra = (
+            {}
+            if repair is None
+            else {
+                "reevaluated": [c.as_dict() for c in repair.changes],
+                "bonus_compensations": repair.compensations,
+            }
+        )
+        _echo_json(result.as_dict() | extra)
         return
     out.print(Text(f"case {result.case_id} decided: {result.outcome} by {result.decided_by}"))
+    for change in repair.changes if repair else []:
+        out.print(
+            Text(
+                f"{change.period}: score {change.old_score} → {change.new_score}, "
+                f"tier {change.old_tier} → {change.new_tier}"
+            )
+        )
     if result.compensating_decisions:
         out.print(Text("compensating decisions: " + ", ".join(result.compensating_decisions)))
-    if result.reevaluate is not None:
-        out.print(
-            Text(f"rider {result.rider_id} re-evaluated for {result.reevaluate.week} onwards")
-        )
 
 
 @appeals_app.command("list")

@@ -245,3 +245,26 @@ def ledger_command(
         )
     out.print(table)
     out.print(f"rider {rider}: {balance} active points")
+
+
+@decisions_app.command("overturn-rates")
+def overturn_rates_command(as_json: JsonOpt = False) -> None:
+    """Per rule: penalties decided and the share overturned on appeal (a rule that is often
+    overturned is a bad rule)."""
+    from riderperf.decisions.stats import overturn_rates
+
+    with _session() as session:
+        rows = overturn_rates(session)
+    if as_json:
+        _echo_json(rows)
+        return
+    table = Table("rule", "decisions", "overturned", "partly", "rate")
+    for r in sorted(rows, key=lambda r: -r["rate"]):
+        table.add_row(
+            r["rule_id"],
+            str(r["decisions"]),
+            str(r["overturned"]),
+            str(r["partially_overturned"]),
+            f"{r['rate']:.1%}",
+        )
+    out.print(table)

@@ -176,15 +176,70 @@ def _evaluation_version(session: Session, evaluation_id: str) -> str:
     return found.policy_version
 
 
+# A penalty for these offences counts the rider-responsible judgments of one event kind.
+OFFENCE_EVENTS = {
+    "late_deliveries": "late",
+    "rider_cancellations": "cancelled",
+    "complaints": "complaint",
+}
+
+
 def reevaluate_after_overturn(settings: Settings, decided: CaseDecision) -> OverturnRepair:
-    """The appeal commands' hook: repairs what an overturned judgment touched."""
+    """The appeal commands' hook, called after the case decision is committed.
+
+    An overturned judgment: its periods are evaluated again. A penalty overturned in full
+    whose offence counts judgments (late deliveries, cancellations, complaints): the
+    reviewer found that the counted events were not the rider's fault, so each of the
+    rider's rider-responsible judgments of that kind in the decision's period is overturned
+    too, and the period evaluated again, so the score stops counting them. A partial
+    overturn lowers the sanction and leaves the judgments as they were.
+    """
     needed = decided.reevaluate
-    if needed is None:
+    if needed is not None:
+        return repair_after_overturn(
+            settings,
+            needed.rider_id,
+            [needed.occurred_at],
+            case_id=decided.case_id,
+            at=decided.decided_at,
+        )
+    if decided.subject_type != "decision" or decided.outcome != "overturned":
         return OverturnRepair([], [])
+    moments = overturn_counted_judgments(settings, decided)
     return repair_after_overturn(
-        settings,
-        needed.rider_id,
-        [needed.occurred_at],
-        case_id=decided.case_id,
-        at=decided.decided_at,
+        settings, decided.rider_id, moments, case_id=decided.case_id, at=decided.decided_at
     )
+
+
+def overturn_counted_judgments(settings: Settings, decided: CaseDecision) -> list[datetime]:
+    """Overturns the judgments a fully overturned penalty counted; returns their times."""
+    from riderperf.decisions import get_decision
+    from riderperf.evaluation.overrides import override_judgment, rider_judgments
+    from riderperf.warehouse.connection import open_warehouse
+
+    engine = make_engine(settings.app_database_url)
+    try:
+        with unit_of_work(engine) as session:
+            decision = get_decision(session, decided.subject_id)
+            event = OFFENCE_EVENTS.get(decision.offence or "")
+            period = parse_period(decision.period) if decision.period else None
+        if event is None or period is None:
+            return []
+        start = datetime.combine(period.start, datetime.min.time(), UTC)
+        end = datetime.combine(period.end, datetime.min.time(), UTC)
+        with open_warehouse(settings.warehouse_path, read_only=True) as warehouse:
+            counted = rider_judgments(warehouse, decided.rider_id, event, start, end)
+        with unit_of_work(engine) as session:
+            for judgment in counted:
+                override_judgment(
+                    session,
+                    judgment.event_id,
+                    party="none",
+                    case_id=decided.case_id,
+                    by=decided.decided_by,
+                    at=decided.decided_at,
+                    judgment=judgment,
+                )
+    finally:
+        engine.dispose()
+    return [j.occurred_at for j in counted]
