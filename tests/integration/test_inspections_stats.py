@@ -61,7 +61,12 @@ def test_outcomes_stats_and_compliance_count_a_small_month_by_hand(engine: Engin
             },
             {"kpi": "safety", "checked": 5, "passed": 4, "pass_rate": pytest.approx(0.8)},
         ],
-        "violations": {"total": 5, "by_severity": {"minor": 2, "major": 2, "critical": 1}},
+        "violations": {
+            "total": 5,
+            "by_severity": {"minor": 2, "major": 2, "critical": 1},
+            "overturned": 0,
+            "overturned_by_severity": {"minor": 0, "major": 0, "critical": 0},
+        },
         "corrective_actions": {"opened": 5, "closed": 3, "open": 2, "overdue": 1},
     }
     assert compliance == {

@@ -92,7 +92,9 @@ def _app_database(settings: Settings) -> Iterator[Engine]:
 
 @appeals_app.command("submit")
 def submit_command(
-    subject_id: Annotated[str, typer.Argument(help="A decision id, or a judged event id.")],
+    subject_id: Annotated[
+        str, typer.Argument(help="A decision id, a violation id, or a judged event id.")
+    ],
     rider: Annotated[str, typer.Option("--rider", help="The rider appealing.")],
     reason: Annotated[str, typer.Option("--reason", help="Why, in the rider's words.")],
     evidence: EvidenceOpt = None,

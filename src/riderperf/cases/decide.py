@@ -2,8 +2,9 @@
 
 The move to decided is a compare-and-set on the case's version and status, so when two
 reviewers decide the same case at the same moment exactly one wins; the other gets a
-CaseConflict naming who decided it and when. The repair (compensating decisions, or the
-judgment override) happens in the same transaction as the winning move.
+CaseConflict naming who decided it and when. The repair (compensating decisions, the
+judgment override, or the violation overturned and its corrective action withdrawn)
+happens in the same transaction as the winning move.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from riderperf.cases.terms import as_utc
 from riderperf.cases.transition import conflict_error, transition
 from riderperf.decisions.repair import overturn_decision
 from riderperf.evaluation.overrides import JudgmentRef, override_judgment
+from riderperf.inspections.violations import overturn_violation
 from riderperf.users.service import require_role
+
+# Subjects that are overturned whole or not at all: there is no milder version of them.
+WHOLE_ONLY = frozenset({"judgment", "violation"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class CaseDecision:
     version: int
     compensating_decisions: tuple[str, ...] = ()
     reevaluate: ReevaluationNeeded | None = None
+    withdrawn_corrective_actions: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +78,7 @@ class CaseDecision:
             "version": self.version,
             "compensating_decisions": list(self.compensating_decisions),
             "reevaluate": None if self.reevaluate is None else self.reevaluate.as_dict(),
+            "withdrawn_corrective_actions": list(self.withdrawn_corrective_actions),
         }
 
 
@@ -86,7 +93,7 @@ def decide_case(
     expected_version: int | None = None,
 ) -> CaseDecision:
     """Decides the case as `by` (reviewer, ops_manager or admin) and, for an overturn,
-    overturns the decision or the judgment in the same transaction.
+    overturns the decision, the judgment or the violation in the same transaction.
 
     Raises PermissionDenied, CaseNotFound, ForbiddenMove (not under review or waiting on the
     rider) and CaseConflict (decided by someone else, or changed since `expected_version`).
@@ -101,15 +108,16 @@ def decide_case(
     if case.status in FINISHED:
         raise conflict_error(session, case_id, case.version)
     check_version(case, expected_version)
-    if case.subject_type == "judgment" and outcome == "partially_overturned":
+    if case.subject_type in WHOLE_ONLY and outcome == "partially_overturned":
         raise CaseError(
-            f"case {case_id} appeals a judgment, which is overturned whole or not at all: "
-            "decide upheld or overturned"
+            f"case {case_id} appeals a {case.subject_type}, which is overturned whole or not "
+            "at all: decide upheld or overturned"
         )
     case = transition(
         session, case, "decided", actor=by, at=at, details={"outcome": outcome, "reason": reason}
     )
     compensating: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...] = ()
     reevaluate = None
     if outcome in OVERTURNING and case.subject_type == "decision":
         created = overturn_decision(
@@ -138,6 +146,12 @@ def decide_case(
         reevaluate = ReevaluationNeeded(
             case.rider_id, case.subject_id, judgment.occurred_at, day, f"{year:04d}-W{week:02d}"
         )
+    elif outcome in OVERTURNING and case.subject_type == "violation":
+        withdrawn = tuple(
+            overturn_violation(
+                session, case.subject_id, by=by, case_id=case.case_id, reason=reason, at=at
+            )
+        )
     return CaseDecision(
         case_id=case.case_id,
         subject_type=case.subject_type,
@@ -149,6 +163,7 @@ def decide_case(
         version=case.version,
         compensating_decisions=compensating,
         reevaluate=reevaluate,
+        withdrawn_corrective_actions=withdrawn,
     )
 
 

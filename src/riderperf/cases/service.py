@@ -34,11 +34,13 @@ from riderperf.cases.terms import (
     check_admissible,
     decision_subject,
     judgment_subject,
+    violation_subject,
 )
 from riderperf.cases.transition import open_case, transition
 from riderperf.clock import fixed_clock
 from riderperf.decisions import DecisionNotFound, get_decision
 from riderperf.evaluation.overrides import find_judgment
+from riderperf.inspections.violations import find_violation
 from riderperf.policy.versions import ensure_default_published, version_in_force
 from riderperf.storage.db import unit_of_work
 from riderperf.users.service import require_role
@@ -73,16 +75,31 @@ def decision_appeal_subject(session: Session, decision_id: str) -> AppealSubject
     return decision_subject(get_decision(session, decision_id))
 
 
+def violation_appeal_subject(
+    session: Session, violation_id: str, terms: AppealTerms
+) -> AppealSubject | None:
+    """The inspection violation as an appeal subject, or None when there is no such violation."""
+    found = find_violation(session, violation_id)
+    return None if found is None else violation_subject(found, terms)
+
+
 def lookup_subject(
     engine: Engine, warehouse_path: Path, subject_id: str, terms: AppealTerms
 ) -> AppealSubject:
-    """A decision with that id, or else the judged event with that id in the warehouse."""
+    """A decision with that id, or else an inspection violation, or else the judged event
+    with that id in the warehouse."""
     with unit_of_work(engine) as session:
         try:
             return decision_appeal_subject(session, subject_id)
         except DecisionNotFound:
             pass
-    missing = f"no decision or judged event {subject_id!r}; check the id on the rider's notice"
+        violation = violation_appeal_subject(session, subject_id, terms)
+        if violation is not None:
+            return violation
+    missing = (
+        f"no decision or judged event {subject_id!r}, nor an inspection violation with that "
+        "id; check the id on the rider's notice"
+    )
     if not warehouse_path.is_file():
         raise CaseNotFound(missing)
     with open_warehouse(warehouse_path, read_only=True) as warehouse:

@@ -1,8 +1,9 @@
 """Decides what a rider may appeal and until when, under the appeal terms of the policy in force.
 
-Two subjects can be appealed: a decision (its own `appeal_deadline`) and a judgment of a
-single event (the policy's judgment window after the event). Pure: the service looks the
-subject up and hands it over.
+Three subjects can be appealed: a decision (its own `appeal_deadline`), an inspection
+violation (the policy's violation window after it was found) and a judgment of a single
+event (the policy's judgment window after the event). Pure: the service looks the subject
+up and hands it over.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from riderperf.cases.model import AppealRefused, AppealWindowClosed
 from riderperf.cases.sla import SlaHours
 from riderperf.policy.parameters import ParameterSet
 
-SUBJECT_TYPES = ("decision", "judgment")
+SUBJECT_TYPES = ("decision", "violation", "judgment")
 APPEALABLE_DECISION_STATUS = "in_effect"
 JUDGMENT_EXTRAS = ("event", "order_id", "policy_version", "explanation")
 
@@ -35,6 +36,9 @@ class AppealTerms:
     respond_by_hours: float
     max_file_bytes: int
     max_files: int
+    # None: the policy version predates violation appeals, so violations cannot be appealed
+    # under it (decisions and judgments still can).
+    violation_window_days: float | None = None
 
     @classmethod
     def from_parameters(cls, params: ParameterSet, policy_version: str) -> AppealTerms:
@@ -45,6 +49,7 @@ class AppealTerms:
                 f"policy version {policy_version} has no appeals parameters; publish a "
                 "version that includes appeals.yaml (the bundled default has one)"
             ) from None
+        violation_window = found.get("violation_window_days")
         return cls(
             policy_version=policy_version,
             judgment_window_days=float(found["judgment_window_days"]),
@@ -56,6 +61,7 @@ class AppealTerms:
             respond_by_hours=float(found["sla.respond_by_hours"]),
             max_file_bytes=int(found["evidence.max_file_bytes"]),
             max_files=int(found["evidence.max_files"]),
+            violation_window_days=None if violation_window is None else float(violation_window),
         )
 
 
@@ -73,6 +79,28 @@ class JudgmentLike(Protocol):
     def rule(self) -> str: ...
     @property
     def party(self) -> str: ...
+
+
+class ViolationLike(Protocol):
+    """What an appeal needs of an inspection violation:
+    `riderperf.inspections.violations.ViolationFact` has it."""
+
+    @property
+    def violation_id(self) -> str: ...
+    @property
+    def rider_id(self) -> str: ...
+    @property
+    def inspection_id(self) -> str: ...
+    @property
+    def item_code(self) -> str: ...
+    @property
+    def kpi(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def found_at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
 
 
 class DecisionLike(Protocol):
@@ -128,6 +156,37 @@ def judgment_subject(ref: JudgmentLike, terms: AppealTerms) -> AppealSubject:
             "party": ref.party,
             # Kept so the override can name the original judgment fully.
             **{name: getattr(ref, name, None) for name in JUDGMENT_EXTRAS},
+        },
+        not_appealable=why,
+    )
+
+
+def violation_subject(violation: ViolationLike, terms: AppealTerms) -> AppealSubject:
+    """The rider who was inspected may appeal a violation for the policy's window after it
+    was found, unless it was overturned already. Its rule is `inspection.<item code>`, so
+    overturn rates are counted per checklist item."""
+    found = as_utc(violation.found_at)
+    window = terms.violation_window_days
+    why = None
+    if violation.status != "open":
+        why = f"it is {violation.status} already; there is nothing left to appeal"
+    elif window is None:
+        why = (
+            f"policy version {terms.policy_version} sets no appeals.violation_window_days; "
+            "publish a version that does (the bundled default has one)"
+        )
+    return AppealSubject(
+        subject_type="violation",
+        subject_id=violation.violation_id,
+        rider_id=violation.rider_id,
+        appeal_until=None if window is None else found + timedelta(days=window),
+        rule_id=f"inspection.{violation.item_code}",
+        details={
+            "inspection_id": violation.inspection_id,
+            "item_code": violation.item_code,
+            "kpi": violation.kpi,
+            "severity": violation.severity,
+            "found_at": found.isoformat(),
         },
         not_appealable=why,
     )

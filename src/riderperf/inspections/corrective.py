@@ -1,5 +1,6 @@
 """Keeps corrective actions: due dates by severity, closing by a passing re-inspection,
-open and overdue lists, and the rider's notices when one is closed or overdue.
+withdrawing after an overturn, open and overdue lists, and the rider's notices when one is
+closed or overdue.
 
 Any later inspection of the rider in which an item passes closes every action open on
 that item, whether or not it was recorded as a re-inspection of the failing one.
@@ -18,6 +19,10 @@ from riderperf.audit.log import record_event
 from riderperf.inspections.orm import CorrectiveActionRecord, InspectionRecord, utc
 from riderperf.notices.orm import Notice
 from riderperf.notices.service import issue_notice
+
+# An action is open until a passing inspection closes it, or withdrawn when the violations
+# behind it were overturned on appeal.
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,37 @@ def close_corrected(
         _notify(session, action, "corrective_action.closed", {"item": action.item_code}, at)
         closed.append(action.action_id)
     return closed
+
+
+def withdraw_action(
+    session: Session,
+    action: CorrectiveActionRecord,
+    *,
+    by: str,
+    at: datetime,
+    violation_id: str,
+    case_id: str,
+) -> None:
+    """Withdraws an open action once every violation under it was overturned on appeal:
+    there is nothing left to put right. `closed_at` says when it stopped being open; no
+    inspection closed it, and no overdue notice will follow."""
+    action.status, action.closed_at = WITHDRAWN, at
+    session.flush()
+    record_event(
+        session,
+        actor=by,
+        action="corrective_action.withdrawn",
+        subject_type="corrective_action",
+        subject_id=action.action_id,
+        at=at,
+        rider_id=action.rider_id,
+        details={
+            "item_code": action.item_code,
+            "violation_id": violation_id,
+            "case_id": case_id,
+            "due_on": action.due_on.isoformat(),
+        },
+    )
 
 
 def open_action_items(session: Session, rider_id: str) -> set[str]:

@@ -1,5 +1,6 @@
 """Stores checklist templates, inspections with their item results, violations and
-corrective actions (migration 0009 creates the tables and the template triggers)."""
+corrective actions (migration 0009 creates the tables and the template triggers, 0011 the
+overturn columns of violations)."""
 
 from __future__ import annotations
 
@@ -144,7 +145,7 @@ class CorrectiveActionRecord(Base):
 
 
 class ViolationRecord(Base):
-    """A failed scored item: the fact decisions and judgments consume."""
+    """A failed scored item: the fact decisions and judgments consume, unless overturned."""
 
     __tablename__ = "violations"
 
@@ -158,6 +159,14 @@ class ViolationRecord(Base):
     severity: Mapped[str] = mapped_column(String(20))
     found_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     action_id: Mapped[str] = mapped_column(String(36), ForeignKey("corrective_actions.action_id"))
+    # open, or overturned on appeal (migration 0011): kept, never deleted, so the record
+    # of what the inspector found and of what the reviewer decided both stay.
+    status: Mapped[str] = mapped_column(
+        String(20), default="open", server_default="open", index=True
+    )
+    overturned_by: Mapped[str | None] = mapped_column(String(200))
+    overturned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overturned_case_id: Mapped[str | None] = mapped_column(String(36))
 
 
 @event.listens_for(ChecklistTemplateRecord, "before_update")

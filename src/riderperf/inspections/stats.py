@@ -15,7 +15,7 @@ from riderperf.inspections.checklists import SEVERITIES
 from riderperf.inspections.corrective import corrective_actions
 from riderperf.inspections.history import inspections_between
 from riderperf.inspections.orm import InspectionRecord, InspectionResultRecord
-from riderperf.inspections.violations import violations_between
+from riderperf.inspections.violations import OVERTURNED, violations_between
 
 
 def inspection_stats(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
@@ -38,7 +38,9 @@ def inspection_stats(session: Session, start: datetime, end: datetime) -> dict[s
             _count(items, result.code, result.passed)
             if result.kpi is not None:
                 _count(kpis, result.kpi, result.passed)
-    violations = violations_between(session, start, end)
+    found_violations = violations_between(session, start, end, include_overturned=True)
+    violations = [v for v in found_violations if v.status != OVERTURNED]
+    overturned = Counter(v.severity for v in found_violations if v.status == OVERTURNED)
     by_severity = Counter(v.severity for v in violations)
     nonconforming = sum(1 for i in regular if i.nonconforming)
     return {
@@ -55,6 +57,9 @@ def inspection_stats(session: Session, start: datetime, end: datetime) -> dict[s
         "violations": {
             "total": len(violations),
             "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+            # Overturned on appeal: found in the period, no longer counted above.
+            "overturned": sum(overturned.values()),
+            "overturned_by_severity": {s: overturned.get(s, 0) for s in SEVERITIES},
         },
         "corrective_actions": _action_counts(session, start, end),
     }
