@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from riderperf.api.commands import serve_command
 from riderperf.audit.commands import audit_app
 from riderperf.cases.commands import appeals_app
 from riderperf.config import load_settings
@@ -48,6 +49,7 @@ app.command("decide")(decide_command)
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(appeals_app, name="appeals")
 app.command("notices")(notices_command)
+app.command("serve")(serve_command)
 app.command("report")(report_command)
 
 out_console = Console(soft_wrap=True)
@@ -177,8 +179,14 @@ def demo(
     riders: Annotated[int, typer.Option(min=1, help="Riders in the simulated city.")] = 3000,
     days: Annotated[int, typer.Option(min=1, help="Days to simulate.")] = 28,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="End by serving the dashboard.")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
-    """Simulate a city, import it into the stores under RIDERPERF_HOME, print a summary."""
+    """Simulate a city, import, evaluate, decide, appeal, inspect, report — then serve the
+    dashboard and the rider portal with demo logins."""
     from riderperf.demo import DemoSettings, print_demo, print_evaluations, run_demo
     from riderperf.demo_acts import run_demo_acts
 
@@ -192,7 +200,14 @@ def demo(
     print_evaluations(result, out_console)
     if result.report.exit_code:
         raise typer.Exit(result.report.exit_code)
-    run_demo_acts(settings, result, out_console)
+    rider = run_demo_acts(settings, result, out_console)
+    from riderperf.demo_serve import ensure_demo_logins, print_logins, serve_demo
+
+    logins = ensure_demo_logins(settings, rider)
+    out_console.print()
+    print_logins(logins, f"http://{host}:{port}/", out_console)
+    if serve:
+        serve_demo(settings, host, port)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ from riderperf.evaluation.service import evaluate_period
 from riderperf.metrics.periods import parse_period
 
 
-def run_demo_acts(settings: Settings, result: DemoResult, console: Console) -> None:
+def run_demo_acts(settings: Settings, result: DemoResult, console: Console) -> str | None:
     """Decides the last two weeks and runs appeals, then plans and records inspections and
     writes the last week's and the first month's reports. Actions are stamped with the real
-    time, so appeal windows and SLA clocks run from now, as they would for a real team."""
+    time, so appeal windows and SLA clocks run from now, as they would for a real team.
+    Returns the rider whose appeal was overturned (the demo rider of the portal)."""
     if not result.weeks:
-        return
+        return None
     at = system_clock()
     t = time.perf_counter()
     workflow = run_workflow(settings, [w.period for w in result.weeks[-2:]], at)
@@ -35,3 +36,4 @@ def run_demo_acts(settings: Settings, result: DemoResult, console: Console) -> N
     console.print()
     print_inspections(act, console)
     console.print(f"inspected and reported in {time.perf_counter() - t:.1f} s")
+    return workflow.appeals[0].rider_id if workflow.appeals else None

@@ -210,4 +210,3 @@ def print_workflow(result: WorkflowResult, console: Console) -> None:
         console.print(f"the rider's notices: riderperf notices {rider}")
     verdict = "intact" if result.audit.ok else f"BROKEN: {result.audit.problem}"
     console.print(f"audit log: {result.audit.events:,} events, chain {verdict}")
-

@@ -237,6 +237,19 @@ def test_folder_without_dataset_files_exits_1(tmp_path: Path, sqlite_settings: S
     assert "no dataset files found" in report.file_errors[0].message
 
 
+def test_empty_folder_into_an_existing_warehouse_exits_1_and_keeps_it(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data, empty = tmp_path / "data", tmp_path / "empty"
+    write_table(data, "riders", [rider("R1")])
+    empty.mkdir()
+    assert import_path(data, sqlite_settings).exit_code == 0
+    report = import_path(empty, sqlite_settings)
+    assert report.exit_code == 1
+    assert "no dataset files found" in report.file_errors[0].message
+    assert import_path(data, sqlite_settings).tables["riders"].duplicates == 1
+
+
 def test_references_reach_rows_imported_earlier_in_the_same_run(
     tmp_path: Path, sqlite_settings: Settings
 ) -> None:

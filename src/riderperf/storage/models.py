@@ -30,6 +30,9 @@ class Rider(Base):
     joined_on: Mapped[date] = mapped_column(Date)
     language: Mapped[str | None] = mapped_column(String(35))
     status: Mapped[str] = mapped_column(String(20))
+    # Personal data, optional: shown masked to roles that do not need it (docs/api.md).
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -78,12 +78,14 @@ class Warehouse:
                 )
 
     def layout(self) -> int | None:
-        row = self.con.execute("SELECT value FROM _meta WHERE key = 'layout'").fetchone()
-        return int(row[0]) if row else None
+        # fetchall, not fetchone: DuckDB 2 refuses the next statement on a connection whose
+        # last result was not read to the end.
+        rows = self.con.execute("SELECT value FROM _meta WHERE key = 'layout'").fetchall()
+        return int(rows[0][0]) if rows else None
 
     def count(self, table: str) -> int:
-        row = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-        return int(row[0]) if row else 0
+        rows = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def close(self) -> None:
         self.con.close()

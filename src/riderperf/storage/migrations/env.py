@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
+import riderperf.api.orm  # web_sessions, api_tokens, login_attempts
 import riderperf.audit.orm  # audit_events, audit_head
 import riderperf.cases.orm  # cases, case_evidence
 import riderperf.decisions.orm  # decisions, points_ledger

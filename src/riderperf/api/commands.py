@@ -1,0 +1,50 @@
+"""`riderperf serve`: runs the API (and the web pages) with uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes (each opens the stores).")
+    ] = 1,
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            "--proxy-headers/--no-proxy-headers",
+            help="Trust X-Forwarded-For/-Proto from the addresses in FORWARDED_ALLOW_IPS.",
+        ),
+    ] = False,
+) -> None:
+    """Serve the HTTP API under /api/v1 (OpenAPI at /api/v1/openapi.json) and the web pages."""
+    import uvicorn
+
+    from riderperf.api.app import create_app
+    from riderperf.config import load_settings
+
+    settings = load_settings()
+    try:
+        if workers == 1:
+            app = create_app(settings)
+            uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers)
+            return
+        # Several workers need an import string: each process builds its own app.
+        uvicorn.run(
+            "riderperf.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=proxy_headers,
+        )
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/red] cannot serve on {host}:{port}: {exc}")
+        raise typer.Exit(1) from None

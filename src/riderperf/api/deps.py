@@ -1,0 +1,199 @@
+"""Request dependencies: the database session, the clock, who is calling, CSRF, and roles.
+
+Permissions are dependencies on the route (`Depends(require_roles(...))`); each one carries
+the roles it allows in `.roles`, so the authorization matrix test can read what every route
+declares. Handlers that change data call `session.commit()` themselves before answering.
+Dependencies that never block are `async def`: FastAPI runs them on the event loop instead
+of handing each one to a worker thread.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from riderperf.api.auth import SESSION_HOURS, WebSession, find_web_session, token_user
+from riderperf.api.errors import ApiError
+from riderperf.config import Settings
+from riderperf.users.orm import User
+from riderperf.users.service import ROLES
+
+COOKIE_NAME = "riderperf_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+STAFF = ("admin", "ops_manager", "reviewer", "inspector", "trainer")
+APPROVERS = ("admin", "ops_manager")
+REVIEWERS = ("admin", "ops_manager", "reviewer")
+# Who may read rider-level data at all; fleet managers and riders are narrowed by scope.
+RIDER_READERS = (*STAFF, "fleet_manager", "rider")
+ANYONE_SIGNED_IN = ROLES
+
+
+async def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, rolled back on error and closed at the end."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+async def get_now(request: Request) -> datetime:
+    """The app's clock read once per request (tests inject a fixed clock)."""
+    now: datetime = request.app.state.clock()
+    return now
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """Who is calling and how: `via` is "cookie", "token" or None (anonymous)."""
+
+    user: User | None
+    via: str | None = None
+    csrf_token: str | None = None
+
+
+def auth_context(request: Request, session: SessionDep, now: NowDep) -> AuthContext:
+    """Reads the bearer token, else the session cookie; a bad bearer token is a 401 (it
+    never falls back to the cookie, so a machine learns its token is wrong)."""
+    header = request.headers.get("authorization", "")
+    context = AuthContext(None)
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "Authorization must be `Bearer <api token>`", headers=_CHALLENGE)
+        user = token_user(session, token.strip(), at=now)
+        if user is None:
+            raise ApiError(401, "the API token is unknown or revoked", headers=_CHALLENGE)
+        if session.dirty:
+            session.commit()  # the token's last use, stamped at most hourly
+        context = AuthContext(user, "token")
+    elif cookie := request.cookies.get(COOKIE_NAME):
+        record = find_web_session(session, cookie, at=now)
+        found = None if record is None else session.get(User, record.username)
+        if record is not None and found is not None and found.active:
+            context = AuthContext(found, "cookie", record.csrf_token)
+    request.state.user = context.user
+    request.state.csrf_token = context.csrf_token
+    return context
+
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+AuthDep = Annotated[AuthContext, Depends(auth_context)]
+
+
+async def optional_user(auth: AuthDep) -> User | None:
+    return auth.user
+
+
+async def current_user(auth: AuthDep) -> User:
+    if auth.user is None:
+        raise ApiError(
+            401,
+            "sign in first (session cookie) or send `Authorization: Bearer <api token>`",
+            headers=_CHALLENGE,
+        )
+    return auth.user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def csrf_check(request: Request, auth: AuthDep) -> None:
+    """Cookie-authenticated unsafe requests must echo the session's CSRF token in the
+    `X-CSRF-Token` header or a `csrf_token` form field (double submit); bearer-token
+    requests carry no ambient credential and skip the check."""
+    if request.method in SAFE_METHODS or auth.via != "cookie" or auth.csrf_token is None:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent and _is_form(request):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, auth.csrf_token):
+        raise ApiError(
+            403,
+            f"missing or wrong CSRF token: send the {CSRF_HEADER} header (or the "
+            f"{CSRF_FIELD} form field) with the token of your session",
+            code="csrf_failed",
+        )
+
+
+def _is_form(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+def require_roles(*roles: str) -> Callable[..., Any]:
+    """A dependency admitting signed-in users holding one of `roles` (403 otherwise, 401
+    when anonymous); unsafe methods also pass the CSRF check. Returns the user."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; roles are {', '.join(ROLES)}")
+
+    async def allowed(user: CurrentUser, _csrf: Annotated[None, Depends(csrf_check)]) -> User:
+        if user.role not in roles:
+            raise ApiError(
+                403, f"your role {user.role} may not do this; it needs one of: {', '.join(roles)}"
+            )
+        return user
+
+    allowed.roles = frozenset(roles)  # type: ignore[attr-defined]
+    allowed.__name__ = "require_" + "_or_".join(roles)
+    return allowed
+
+
+def public() -> None:
+    """Marks a route anyone may call, signed in or not (login, the OpenAPI description)."""
+
+
+public.roles = None  # type: ignore[attr-defined]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(response: Response, request: Request, web: WebSession) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure when served over https."""
+    response.set_cookie(
+        COOKIE_NAME,
+        web.token,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")

@@ -1,0 +1,190 @@
+"""Appeal cases for reviewers: list by SLA urgency, read with the timeline, move, decide.
+
+Deciding an overturn re-evaluates the affected periods after the decision is committed
+(`reevaluate_after_overturn`), holding the warehouse for writing while it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from riderperf.api.deps import REVIEWERS, NowDep, SessionDep, require_roles
+from riderperf.api.errors import ApiError, errors, not_found
+from riderperf.api.params import CaseIdPath, Limit, Offset, OptionalId
+from riderperf.api.schemas.cases import (
+    CaseDecide,
+    CaseDecisionRead,
+    CaseDetail,
+    CaseMove,
+    CasePage,
+    CaseRead,
+    ReevaluationRead,
+)
+from riderperf.api.scope import can_see_rider, visible_rider_ids
+from riderperf.cases.decide import CaseDecision, decide_case
+from riderperf.cases.model import CaseNotFound
+from riderperf.cases.orm import Case
+from riderperf.cases.service import get_case, list_cases, move_case
+from riderperf.cases.views import case_view, full_case_view
+from riderperf.users.orm import User
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+CASE_READERS = (*REVIEWERS, "fleet_manager", "rider")
+Reader = Annotated[User, Depends(require_roles(*CASE_READERS))]
+Reviewer = Annotated[User, Depends(require_roles(*REVIEWERS))]
+log = logging.getLogger(__name__)
+
+
+@router.get("", operation_id="listCases", response_model=CasePage, responses=errors(401, 403, 422))
+def list_cases_route(
+    session: SessionDep,
+    user: Reader,
+    now: NowDep,
+    sla: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(breached|at_risk|on_track)$",
+            description="Only cases with a clock in this state.",
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(pattern=r"^(submitted|triage|under_review|waiting_on_rider|decided|closed)$"),
+    ] = None,
+    rider_id: OptionalId = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> CasePage:
+    """Cases the caller may see, most urgent first (breached, at risk, then by due time),
+    each with its SLA clocks now."""
+    standings = list_cases(session, sla=sla, status=status, at=now)
+    visible = visible_rider_ids(session, user)
+    kept = [
+        s
+        for s in standings
+        if (visible is None or s.case.rider_id in visible)
+        and (rider_id is None or s.case.rider_id == rider_id)
+    ]
+    page = kept[offset : offset + limit]
+    items = [CaseRead(**case_view(s.case, now, s.sla)) for s in page]
+    return CasePage(items=items, total=len(kept), limit=limit, offset=offset)
+
+
+@router.get(
+    "/{case_id}",
+    operation_id="getCase",
+    response_model=CaseDetail,
+    responses=errors(401, 403, 404, 422),
+)
+def get_case_route(
+    case_id: CaseIdPath, session: SessionDep, user: Reader, now: NowDep
+) -> CaseDetail:
+    """A case with its clocks, evidence files and timeline (the audit log of the case)."""
+    case = visible_case(session, user, case_id)
+    return CaseDetail(**full_case_view(session, case, now))
+
+
+@router.post(
+    "/{case_id}/move",
+    operation_id="moveCase",
+    response_model=CaseRead,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def move(
+    case_id: CaseIdPath, body: CaseMove, session: SessionDep, user: Reviewer, now: NowDep
+) -> CaseRead:
+    """Triage, take under review, ask the rider (the question goes in `note`) or close.
+    409 when the move is not allowed from the case's state or the case changed since
+    `expected_version`."""
+    visible_case(session, user, case_id)
+    if body.to == "waiting_on_rider" and not (body.note or "").strip():
+        raise ApiError(422, "asking the rider needs the question in `note`")
+    case = move_case(
+        session,
+        case_id,
+        body.to,
+        by=user.username,
+        at=now,
+        note=body.note,
+        expected_version=body.expected_version,
+    )
+    session.commit()
+    return CaseRead(**case_view(case, now))
+
+
+@router.post(
+    "/{case_id}/decide",
+    operation_id="decideCase",
+    response_model=CaseDecisionRead,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def decide(
+    case_id: CaseIdPath,
+    body: CaseDecide,
+    request: Request,
+    session: SessionDep,
+    user: Reviewer,
+    now: NowDep,
+) -> CaseDecisionRead:
+    """Decide an appeal: upheld, overturned or partially overturned, with a reason the rider
+    reads. An overturn repairs the decision or judgment at once, then the rider's periods
+    are evaluated again. 409 when someone else decided it first."""
+    visible_case(session, user, case_id)
+    result = decide_case(
+        session,
+        case_id,
+        outcome=body.outcome,
+        by=user.username,
+        reason=body.reason,
+        at=now,
+        expected_version=body.expected_version,
+    )
+    session.commit()
+    reevaluation = _reevaluate(request, result)
+    return CaseDecisionRead(
+        **{k: v for k, v in result.as_dict().items() if k != "reevaluate"},
+        reevaluation=reevaluation,
+    )
+
+
+def _reevaluate(request: Request, result: CaseDecision) -> ReevaluationRead:
+    """Re-evaluates after an overturn (the decision is committed already: a busy warehouse
+    leaves the re-evaluation to `riderperf evaluate`, and says so)."""
+    if result.outcome == "upheld":
+        return ReevaluationRead(status="not_needed")
+    from riderperf.evaluation.reevaluate import reevaluate_after_overturn
+
+    settings = request.app.state.settings
+    try:
+        with request.app.state.warehouse.writing(f"re-evaluating after case {result.case_id}"):
+            repair = reevaluate_after_overturn(settings, result)
+    except ApiError as exc:
+        return _skipped(exc.message)
+    except Exception as exc:  # the decision is committed: say what is left to do, not 500
+        log.exception("re-evaluation after case %s failed", result.case_id)
+        return _skipped(f"the re-evaluation failed ({exc})")
+    if not repair.changes and not repair.compensations:
+        return ReevaluationRead(status="not_needed")
+    periods: list[dict[str, Any]] = [c.as_dict() for c in repair.changes]
+    return ReevaluationRead(status="done", periods=periods, compensations=repair.compensations)
+
+
+def _skipped(why: str) -> ReevaluationRead:
+    return ReevaluationRead(
+        status="skipped",
+        message=f"{why}; the decision stands: run `riderperf evaluate` for the affected periods",
+    )
+
+
+def visible_case(session: SessionDep, user: User, case_id: str) -> Case:
+    """The case when the caller may see its rider; 404 otherwise, as for an unknown id."""
+    try:
+        case = get_case(session, case_id)
+    except CaseNotFound:
+        raise not_found(f"case {case_id}") from None
+    if not can_see_rider(session, user, case.rider_id):
+        raise not_found(f"case {case_id}")
+    return case

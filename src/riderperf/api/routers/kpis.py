@@ -1,0 +1,87 @@
+"""KPI aggregates of an evaluated period per zone, city, fleet or capacity type."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+
+from riderperf.api.deps import STAFF, SessionDep, require_roles
+from riderperf.api.errors import errors, not_found
+from riderperf.api.params import PeriodQuery, period_of
+from riderperf.api.routers.scorecards import newest_evaluation_id
+from riderperf.api.schemas.kpis import KpiAggregates, KpiGroupRead, KpiValue
+from riderperf.evaluation.orm import Evaluation
+from riderperf.metrics.registry import AVAILABLE_KPIS
+from riderperf.metrics.windows import GROUP_KEYS, kpi_window
+
+router = APIRouter(prefix="/kpis", tags=["kpis"])
+Staff = Annotated[Any, Depends(require_roles(*STAFF))]
+Grouping = Literal["zone", "city", "fleet", "capacity_type"]
+
+
+@router.get(
+    "",
+    operation_id="getKpiAggregates",
+    response_model=KpiAggregates,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def kpi_aggregates(
+    request: Request,
+    session: SessionDep,
+    _user: Staff,
+    period: PeriodQuery,
+    group_by: Annotated[Grouping, Query(description="zone, city, fleet or capacity_type.")],
+) -> KpiAggregates:
+    """Every KPI's sums and value per group over the period, under the policy version of the
+    period's newest evaluation (404 when the period was never evaluated)."""
+    span = period_of(period)
+    evaluation_id = newest_evaluation_id(session, span.label)
+    version = (
+        None
+        if evaluation_id is None
+        else session.scalar(
+            select(Evaluation.policy_version).where(Evaluation.evaluation_id == evaluation_id)
+        )
+    )
+    if version is None:
+        raise not_found(f"an evaluation of {span.label}")
+    with request.app.state.warehouse.reading() as warehouse:
+        if warehouse is None:
+            raise not_found(f"daily KPI facts of {span.label}")
+        try:
+            frame = kpi_window(warehouse, span, version, group_by)
+        except ValueError as exc:
+            raise not_found(f"daily KPI facts of {span.label} ({exc})") from exc
+    key = GROUP_KEYS[group_by]
+    groups = []
+    for row in frame.to_dict("records"):
+        kpis = {
+            kpi.name: KpiValue(
+                value=_number(row[kpi.name]),
+                num=int(row[f"{kpi.name}_num"] or 0),
+                den=int(row[f"{kpi.name}_den"] or 0),
+                enough=bool(row[f"{kpi.name}_enough"]),
+            )
+            for kpi in AVAILABLE_KPIS
+        }
+        group_key = row[key]
+        groups.append(
+            KpiGroupRead(
+                key=None if _missing(group_key) else str(group_key),
+                riders=int(row["riders"]),
+                kpis=kpis,
+            )
+        )
+    return KpiAggregates(
+        period=span.label, policy_version=version, group_by=group_by, groups=groups
+    )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _number(value: Any) -> float | None:
+    return None if _missing(value) else float(value)

@@ -1,0 +1,174 @@
+"""Published scorecards: a rider's latest, by period and history, and a period's list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
+from riderperf.api.errors import errors, not_found
+from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
+from riderperf.api.schemas.scorecards import (
+    ImprovementRead,
+    KpiContribution,
+    ScorecardPage,
+    ScorecardRead,
+    ScorecardSummary,
+)
+from riderperf.api.scope import require_visible_rider, rider_scope
+from riderperf.evaluation.orm import Evaluation, Scorecard
+from riderperf.users.orm import User
+
+router = APIRouter(tags=["scorecards"])
+Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
+_NEWEST = (Scorecard.period_end.desc(), Evaluation.started_at.desc())
+
+
+@router.get(
+    "/riders/{rider_id}/scorecard",
+    operation_id="getLatestScorecard",
+    response_model=ScorecardRead,
+    responses=errors(401, 403, 404, 422),
+)
+def latest_scorecard(rider_id: RiderIdPath, session: SessionDep, user: Reader) -> ScorecardRead:
+    """The rider's newest published scorecard (latest period, latest evaluation)."""
+    require_visible_rider(session, user, rider_id)
+    found = session.scalars(
+        _joined().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST).limit(1)
+    ).first()
+    if found is None:
+        raise not_found(f"a published scorecard of rider {rider_id}")
+    return scorecard_read(found)
+
+
+@router.get(
+    "/riders/{rider_id}/scorecards/{period}",
+    operation_id="getScorecard",
+    response_model=ScorecardRead,
+    responses=errors(401, 403, 404, 422),
+)
+def scorecard_for_period(
+    rider_id: RiderIdPath, period: PeriodPath, session: SessionDep, user: Reader
+) -> ScorecardRead:
+    """The rider's scorecard of one period, from the period's newest evaluation, with every
+    KPI's contribution to the score and the explanation of the tier."""
+    require_visible_rider(session, user, rider_id)
+    newest = (
+        select(Evaluation.evaluation_id)
+        .where(Evaluation.period == period)
+        .order_by(Evaluation.started_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = session.scalars(
+        select(Scorecard).where(Scorecard.evaluation_id == newest, Scorecard.rider_id == rider_id)
+    ).first()
+    if found is None:
+        raise not_found(f"a scorecard of rider {rider_id} for {period}")
+    return scorecard_read(found)
+
+
+@router.get(
+    "/riders/{rider_id}/scorecards",
+    operation_id="listRiderScorecards",
+    response_model=list[ScorecardSummary],
+    responses=errors(401, 403, 404, 422),
+)
+def rider_history(
+    rider_id: RiderIdPath, session: SessionDep, user: Reader
+) -> list[ScorecardSummary]:
+    """Every period's newest scorecard of the rider, newest period first."""
+    require_visible_rider(session, user, rider_id)
+    seen: set[str] = set()
+    history = []
+    for card in session.scalars(_joined().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST)):
+        if card.period not in seen:
+            seen.add(card.period)
+            history.append(summary(card))
+    return history
+
+
+@router.get(
+    "/scorecards",
+    operation_id="listScorecards",
+    response_model=ScorecardPage,
+    responses=errors(401, 403, 422),
+)
+def list_scorecards(
+    session: SessionDep,
+    user: Reader,
+    period: PeriodQuery,
+    tier: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    status: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ScorecardPage:
+    """The scorecards of a period's newest evaluation that the caller may see, by rider id."""
+    evaluation_id = newest_evaluation_id(session, period)
+    if evaluation_id is None:
+        return ScorecardPage(period=period, items=[], total=0, limit=limit, offset=offset)
+    where = [Scorecard.evaluation_id == evaluation_id, rider_scope(user, Scorecard.rider_id)]
+    if tier is not None:
+        where.append(Scorecard.tier == tier)
+    if status is not None:
+        where.append(Scorecard.status == status)
+    total = session.scalar(select(func.count()).select_from(Scorecard).where(*where)) or 0
+    rows = session.scalars(
+        select(Scorecard).where(*where).order_by(Scorecard.rider_id).limit(limit).offset(offset)
+    )
+    return ScorecardPage(
+        period=period,
+        evaluation_id=evaluation_id,
+        items=[summary(r) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def newest_evaluation_id(session: Session, period: str) -> str | None:
+    return session.scalar(
+        select(Evaluation.evaluation_id)
+        .where(Evaluation.period == period)
+        .order_by(Evaluation.started_at.desc())
+        .limit(1)
+    )
+
+
+def _joined() -> Any:
+    return select(Scorecard).join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
+
+
+def summary(card: Scorecard) -> ScorecardSummary:
+    return ScorecardSummary(
+        rider_id=card.rider_id,
+        period=card.period,
+        evaluation_id=card.evaluation_id,
+        policy_version=card.policy_version,
+        status=card.status,
+        score=card.score,
+        tier=card.tier,
+        previous_tier=card.previous_tier,
+    )
+
+
+def scorecard_read(card: Scorecard) -> ScorecardRead:
+    data: dict[str, Any] = card.card or {}
+    kpis = [
+        KpiContribution(**{k: v for k, v in kpi.items() if k in KpiContribution.model_fields})
+        for kpi in data.get("kpis", {}).values()
+    ]
+    improvements = [ImprovementRead(**i) for i in data.get("improvements", [])]
+    return ScorecardRead(
+        **summary(card).model_dump(),
+        policy_date=data.get("policy_date"),
+        capacity_type=data.get("capacity_type"),
+        city=data.get("city"),
+        orders=data.get("orders"),
+        explanation=card.explanation,
+        kpis=kpis,
+        improvements=improvements,
+    )

@@ -1,0 +1,1 @@
+"""The operations dashboard and the rider portal: server-rendered pages over the services."""
