@@ -15,10 +15,12 @@ from typer.testing import CliRunner
 from riderperf.api.app import create_app
 from riderperf.api.auth import (
     MAX_FAILURES_PER_USERNAME,
+    LoginFailed,
     hash_password,
     issue_api_token,
     verify_password,
 )
+from riderperf.api.auth import login as login_user
 from riderperf.api.deps import COOKIE_NAME
 from riderperf.api.scope import mask_name, mask_personal, mask_phone
 from riderperf.config import Settings
@@ -244,3 +246,13 @@ def test_an_oversized_json_body_is_refused_in_the_error_shape(client: TestClient
     refused = client.post("/api/v1/auth/login", json=huge)
     assert refused.status_code == 413
     assert refused.json()["error"]["code"] == "too_large"
+
+
+def test_a_name_with_a_nul_byte_is_refused_not_a_server_error(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    # PostgreSQL refuses NUL in text: the API refuses the name, the function never sends it.
+    answer = client.post("/api/v1/auth/login", json={"username": "an\x00a", "password": "x"})
+    assert answer.status_code == 422
+    with pytest.raises(LoginFailed), unit_of_work(engine) as session:
+        login_user(session, "an\x00a", "x", at=clock(), client="10.0.0.\x001")

@@ -66,6 +66,15 @@ EXPECTED: dict[str, frozenset[str] | None] = {
     "downloadImportRejects": MANAGERS,
     "getKpiAggregates": STAFF,
     "getDispatchPriority": MANAGERS,
+    "listChecklistTemplates": ALL,
+    "getChecklistTemplate": ALL,
+    "listInspectionPlans": STAFF,
+    "createInspectionPlan": MANAGERS,
+    "getSamplingEstimates": STAFF,
+    "recordInspection": frozenset({"inspector", "admin"}),
+    "listInspections": ALL,
+    "getInspection": ALL,
+    "listCorrectiveActions": ALL,
 }
 PATH_VALUES = {
     "rider_id": "R-missing",
@@ -77,6 +86,8 @@ PATH_VALUES = {
     "import_id": "missing",
     "filename": "missing.csv",
     "notice_id": "missing",
+    "template_id": "missing",
+    "inspection_id": "missing",
 }
 QUERY_VALUES = {"period": PERIOD.label, "group_by": "zone"}
 EMPTY_ZIP = io.BytesIO()
@@ -98,6 +109,8 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "respondToCase": {"data": {"text": "answer"}},
     "validatePolicy": {"files": {"archive": ("p.zip", EMPTY_ZIP.getvalue())}},
     "createImport": {"files": {"archive": ("d.zip", RIDERS_ZIP.getvalue())}},
+    "createInspectionPlan": {"json": {"budget": 3, "seed": 1}},
+    "recordInspection": {"data": {"rider_id": "R-missing", "results": "{}"}},
 }
 USERS = (None, "admin", "ops_manager", "reviewer", "inspector", "trainer", "fleet_manager", "rider")
 ALLOWED = {200, 201, 204, 404}

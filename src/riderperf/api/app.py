@@ -71,7 +71,10 @@ def create_app(
     app.state.warehouse = WarehouseGate(settings.warehouse_path)
     install_error_handlers(app)
     app.add_middleware(JsonTooLarge, prefix=API_PREFIX)
-    for router in API_ROUTERS:
+    for router in (
+        *API_ROUTERS,
+        importlib.import_module("riderperf.api.routers.inspections").router,
+    ):
         app.include_router(router, prefix=API_PREFIX, max_body_size=API_BODY_LIMIT)
     if include_web:
         _mount_web(app)

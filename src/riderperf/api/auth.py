@@ -87,7 +87,10 @@ def login(
     """
     at = as_utc(at)
     client = (client or "unknown")[:100]
-    username = username.strip()[:100]
+    # PostgreSQL refuses NUL in text; no user name holds one, so the attempt is simply
+    # recorded under the name with it removed (and fails like any wrong name).
+    username = username.replace("\x00", "").strip()[:100]
+    client = client.replace("\x00", "")
     retry_after = throttled_for(session, username, client, at=at)
     if retry_after:
         raise LoginThrottled(

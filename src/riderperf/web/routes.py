@@ -16,7 +16,7 @@ from riderperf.api.deps import (
     set_session_cookie,
 )
 from riderperf.users.orm import User
-from riderperf.web import dashboard_routes, portal_routes, review_routes
+from riderperf.web import dashboard_routes, inspector_routes, portal_routes, review_routes
 from riderperf.web.access import CSRF_REFUSED, FormDep
 from riderperf.web.pages import STAFF_ROLES, redirect, render, translator_of
 
@@ -24,6 +24,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(dashboard_routes.router)
 router.include_router(review_routes.router)
 router.include_router(portal_routes.router)
+router.include_router(inspector_routes.router)
 
 
 def home_of(role: str) -> str:

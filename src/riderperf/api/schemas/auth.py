@@ -8,7 +8,7 @@ from riderperf.api.schemas.common import UtcDatetime
 
 
 class LoginCreate(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
+    username: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]+$")
     password: str = Field(min_length=1, max_length=1000)
 
 
