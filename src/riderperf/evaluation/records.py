@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+import orjson
+from sqlalchemy import JSON, Engine, bindparam, insert, select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.metrics.periods import Period
@@ -16,6 +19,24 @@ from riderperf.metrics.scorecard import Scorecard as Card
 from riderperf.storage.db import unit_of_work
 
 _BATCH = 2_000
+# The options of the app database's JSON serializer (storage.db), so a card written here
+# reads back exactly as one written through the JSON column.
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+class _SerializedJson(TypeDecorator[str]):
+    """A JSON column whose value arrives already serialized: the database still receives
+    JSON (PostgreSQL casts the parameter to json), but SQLAlchemy does not serialize it
+    again."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+_PUBLISH_CARD = insert(Scorecard).values(card=bindparam("card", type_=_SerializedJson()))
 
 
 def store_evaluation(
@@ -41,7 +62,7 @@ def store_evaluation(
             "score": None if math.isnan(card.score) else card.score,
             "tier": card.tier,
             "previous_tier": card.previous_tier,
-            "card": card.as_dict(),
+            "card": orjson.dumps(card.as_dict(), option=_JSON_OPTIONS).decode(),
             "explanation": card.tier_reason,
         }
         for card in cards
@@ -63,7 +84,7 @@ def store_evaluation(
         )
         session.flush()
         for start in range(0, len(rows), _BATCH):
-            session.execute(insert(Scorecard), rows[start : start + _BATCH])
+            session.connection().execute(_PUBLISH_CARD, rows[start : start + _BATCH])
 
 
 def latest_evaluation(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -77,6 +80,23 @@ def rolling_window(settings: Settings, as_of: date, version: str | None, clock: 
     return rolling_period(as_of, days)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector, then restores it.
+
+    An evaluation allocates hundreds of thousands of small objects without cycles (query
+    expressions, one scorecard and seven KPI scores per rider, their published rows); the
+    collector would walk the growing heap again and again while they are built, which took
+    about half the time of scoring. They are freed by reference counting as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def evaluate_period(
     settings: Settings,
     period: Period,
@@ -85,6 +105,13 @@ def evaluate_period(
     clock: Clock = system_clock,
 ) -> EvaluationResult:
     """Judges and scores `period` under the policy values in force on its first day."""
+    with collector_paused():
+        return _evaluate_period(settings, period, policy_version, clock)
+
+
+def _evaluate_period(
+    settings: Settings, period: Period, policy_version: str | None, clock: Clock
+) -> EvaluationResult:
     started = clock()
     seconds: dict[str, float] = {}
     with open_stores(settings) as stores:

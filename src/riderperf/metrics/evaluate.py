@@ -65,28 +65,27 @@ def score_window(
     """The pure part of `evaluate_scores`: a rider window table (see `kpi_window`) in."""
     scoring, tiering = ScoringRules.from_params(params), TierRules.from_params(params)
     scored = score_frame(window, scoring).sort_values("rider_id", kind="stable")
-    # Whole columns as Python lists, read by position: much faster than a dict per row.
+    # Whole columns as Python lists, zipped into one tuple per rider and KPI: reading them
+    # by position is much faster than a dict per row or a lookup per value.
     suffixes = ("_num", "_den", "", "_peer", "_shrunk", "_normalised", "_weight", "_contribution")
-    numbers = {
-        f"{name}{suffix}": scored[f"{name}{suffix}"].astype("float64").tolist()
+    kpi_rows = {
+        name: list(
+            zip(
+                *(scored[f"{name}{suffix}"].astype("float64").tolist() for suffix in suffixes),
+                strict=True,
+            )
+        )
         for name in scoring.rules
-        for suffix in suffixes
     }
     riders = scored["rider_id"].astype(str).tolist()
     scores = scored["score"].astype("float64").tolist()
     orders_of = scored["rider_cancel_rate_den"].astype("int64").tolist()
-    joined = scored["joined_on"].tolist()
+    joined = _dates(scored["joined_on"])
     capacity = scored["capacity_type"].astype(str).tolist()
     cities = scored["city"].astype(str).tolist()
     cards = []
     for i, rider_id in enumerate(riders):
-        kpis = {
-            name: KpiScore(
-                name,
-                *(numbers[f"{name}{suffix}"][i] for suffix in suffixes),
-            )
-            for name in scoring.rules
-        }
+        kpis = {name: KpiScore(name, *rows[i]) for name, rows in kpi_rows.items()}
         previous = previous_tiers.get(rider_id)
         decision = decide_tier(scores[i], orders_of[i], previous, _day(joined[i]), as_of, tiering)
         cards.append(
@@ -155,6 +154,14 @@ def _idle_riders(warehouse: Warehouse, rider_ids: list[str]) -> pd.DataFrame:
         frame[column] = 0
     frame["riders"] = 1
     return frame
+
+
+def _dates(column: pd.Series) -> list[Any]:
+    """The column as Python dates (None when missing); a datetime64 column is converted by
+    numpy at once, not one pandas Timestamp per rider."""
+    if pd.api.types.is_datetime64_dtype(column.dtype):
+        return list(column.to_numpy().astype("datetime64[D]").astype(object))
+    return column.tolist()
 
 
 def _day(value: Any) -> date | None:

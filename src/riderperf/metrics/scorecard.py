@@ -73,4 +73,9 @@ _IMPROVEMENT_FIELDS = tuple(f.name for f in fields(Improvement))
 
 def _shallow(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """The named attributes, NaN as None (NaN is the only value not equal to itself)."""
-    return {name: None if (v := getattr(item, name)) != v else v for name in names}
+    values = vars(item)
+    out = {name: values[name] for name in names}
+    for name, value in out.items():
+        if value != value:
+            out[name] = None
+    return out
