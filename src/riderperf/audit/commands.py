@@ -11,7 +11,7 @@ from rich.console import Console
 from riderperf.audit.log import events_for, events_for_rider
 from riderperf.audit.verify import verify_chain
 from riderperf.config import load_settings
-from riderperf.storage.db import make_engine, unit_of_work, upgrade
+from riderperf.storage.db import app_database, unit_of_work
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -23,12 +23,8 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Recompute the whole hash chain; exit 1 naming the first broken event."""
-    engine = make_engine(load_settings().app_database_url)
-    try:
-        upgrade(engine)
+    with app_database(load_settings().app_database_url) as engine:
         report = verify_chain(engine)
-    finally:
-        engine.dispose()
     if as_json:
         out.print_json(
             json.dumps(
@@ -61,20 +57,16 @@ def show_command(
     if (subject is None) == (rider is None):
         err.print("give exactly one of --subject TYPE:ID or --rider ID")
         raise typer.Exit(2)
-    engine = make_engine(load_settings().app_database_url)
-    try:
-        upgrade(engine)
-        with unit_of_work(engine) as session:
-            if subject is not None:
-                kind, _, ident = subject.partition(":")
-                if not ident:
-                    err.print(f"--subject {subject!r}: write it as TYPE:ID")
-                    raise typer.Exit(2)
-                events = [e.as_dict() for e in events_for(session, kind, ident)]
-            else:
-                events = [e.as_dict() for e in events_for_rider(session, str(rider))]
-    finally:
-        engine.dispose()
+    url = load_settings().app_database_url
+    with app_database(url) as engine, unit_of_work(engine) as session:
+        if subject is not None:
+            kind, _, ident = subject.partition(":")
+            if not ident:
+                err.print(f"--subject {subject!r}: write it as TYPE:ID")
+                raise typer.Exit(2)
+            events = [e.as_dict() for e in events_for(session, kind, ident)]
+        else:
+            events = [e.as_dict() for e in events_for_rider(session, str(rider))]
     if as_json:
         out.print_json(json.dumps(events))
         return

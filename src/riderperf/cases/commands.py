@@ -32,7 +32,7 @@ from riderperf.cases.service import (
 from riderperf.cases.views import case_rows, case_view, full_case_view
 from riderperf.clock import system_clock
 from riderperf.config import Settings, load_settings
-from riderperf.storage.db import make_engine, unit_of_work, upgrade
+from riderperf.storage.db import app_database, unit_of_work
 from riderperf.warehouse.connection import WarehouseError
 
 appeals_app = typer.Typer(
@@ -79,15 +79,12 @@ def _echo_json(data: Any) -> None:
 @contextmanager
 def _app_database(settings: Settings) -> Iterator[Engine]:
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.app_database_url)
     try:
-        upgrade(engine)
-        yield engine
+        with app_database(settings.app_database_url) as engine:
+            yield engine
     except (ValueError, LookupError, WarehouseError) as exc:
         # CaseError, PermissionDenied, DecisionNotFound and policy errors all say what to do.
         raise _fail(str(exc)) from exc
-    finally:
-        engine.dispose()
 
 
 @appeals_app.command("submit")

@@ -31,7 +31,7 @@ from riderperf.decisions.records import (
 from riderperf.decisions.service import decide_period
 from riderperf.metrics.periods import Period, parse_period
 from riderperf.policy.parameters import PolicyError
-from riderperf.storage.db import make_engine, unit_of_work, upgrade
+from riderperf.storage.db import app_database, unit_of_work
 from riderperf.users.service import PermissionDenied
 
 if TYPE_CHECKING:
@@ -57,15 +57,12 @@ def fail(message: str) -> typer.Exit:
 @contextmanager
 def _session() -> Iterator[Session]:
     """A unit of work on the app database; a user's mistake exits 1 with its message."""
-    engine = make_engine(load_settings().app_database_url)
     try:
-        upgrade(engine)
-        with unit_of_work(engine) as session:
+        url = load_settings().app_database_url
+        with app_database(url) as engine, unit_of_work(engine) as session:
             yield session
     except USER_ERRORS as exc:
         raise fail(str(exc)) from exc
-    finally:
-        engine.dispose()
 
 
 def _echo_json(data: Any) -> None:
@@ -76,13 +73,8 @@ def _violations(settings: Settings, period: Period) -> list[ViolationFact]:
     """Inspection violations found during `period` (the inspections module's record)."""
     from riderperf.inspections.violations import violations_between
 
-    engine = make_engine(settings.app_database_url)
-    try:
-        upgrade(engine)
-        with unit_of_work(engine) as session:
-            return violations_between(session, midnight(period.start), midnight(period.end))
-    finally:
-        engine.dispose()
+    with app_database(settings.app_database_url) as engine, unit_of_work(engine) as session:
+        return violations_between(session, midnight(period.start), midnight(period.end))
 
 
 def decide_command(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 import pandas as pd
@@ -61,12 +62,7 @@ def find_judgment(warehouse: Warehouse, event_id: str) -> JudgmentRef | None:
         "explanation FROM judgments WHERE event_id = ? ORDER BY policy_version DESC LIMIT 1",
         [event_id],
     ).fetchone()
-    if row is None:
-        return None
-    occurred = row[4] if row[4].tzinfo else row[4].replace(tzinfo=UTC)
-    return JudgmentRef(
-        row[0], row[1], row[2], row[3], occurred.astimezone(UTC), row[5], row[6], row[7], row[8]
-    )
+    return None if row is None else _ref(row)
 
 
 def rider_judgments(
@@ -81,7 +77,7 @@ def rider_judgments(
         "AND party = 'rider' AND occurred_at >= ? AND occurred_at < ? ORDER BY event_id",
         [rider_id, event, start, end],
     ).fetchall()
-    return [JudgmentRef(r[0], r[1], r[2], r[3], _utc(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+    return [_ref(r) for r in rows]
 
 
 def override_judgment(
@@ -171,5 +167,8 @@ def _has_judgments(warehouse: Warehouse) -> bool:
     return bool(found and found[0])
 
 
-def _utc(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+def _ref(row: Any) -> JudgmentRef:
+    """A `judgments` row (in JudgmentRef's column order) with its time in UTC."""
+    at: datetime = row[4]
+    occurred = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    return JudgmentRef(row[0], row[1], row[2], row[3], occurred, *row[5:9])

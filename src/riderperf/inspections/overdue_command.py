@@ -10,7 +10,7 @@ import typer
 from riderperf.clock import system_clock
 from riderperf.config import load_settings
 from riderperf.inspections.corrective import notify_overdue
-from riderperf.storage.db import make_engine, unit_of_work, upgrade
+from riderperf.storage.db import app_database, unit_of_work
 
 
 def notify_overdue_command(
@@ -18,13 +18,9 @@ def notify_overdue_command(
 ) -> None:
     """Notify riders whose corrective action is overdue (once per action; run it daily)."""
     at = system_clock()
-    engine = make_engine(load_settings().app_database_url)
-    try:
-        upgrade(engine)
-        with unit_of_work(engine) as session:
-            sent = notify_overdue(session, at.date(), at)
-    finally:
-        engine.dispose()
+    url = load_settings().app_database_url
+    with app_database(url) as engine, unit_of_work(engine) as session:
+        sent = notify_overdue(session, at.date(), at)
     if as_json:
         typer.echo(json.dumps({"notified": sent, "on": at.date().isoformat()}))
     else:

@@ -12,7 +12,7 @@ from rich.text import Text
 from riderperf.config import load_settings
 from riderperf.notices.render import render_notice
 from riderperf.notices.service import notices_for
-from riderperf.storage.db import make_engine, unit_of_work, upgrade
+from riderperf.storage.db import app_database, unit_of_work
 
 out = Console(soft_wrap=True)
 
@@ -27,29 +27,25 @@ def notices_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the notices as JSON.")] = False,
 ) -> None:
     """The notices a rider was sent, oldest first, in the language they were sent in."""
-    engine = make_engine(load_settings().app_database_url)
-    try:
-        upgrade(engine)
-        with unit_of_work(engine) as session:
-            found = notices_for(session, rider)[-last:]
-            rows = []
-            for n in found:
-                text = render_notice(n.kind, n.params, lang) if lang else n
-                rows.append(
-                    {
-                        "notice_id": n.notice_id,
-                        "kind": n.kind,
-                        "subject_type": n.subject_type,
-                        "subject_id": n.subject_id,
-                        "created_at": n.created_at.isoformat(),
-                        "language": lang or n.language,
-                        "direction": text.direction,
-                        "title": text.title,
-                        "body": text.body,
-                    }
-                )
-    finally:
-        engine.dispose()
+    url = load_settings().app_database_url
+    with app_database(url) as engine, unit_of_work(engine) as session:
+        found = notices_for(session, rider)[-last:]
+        rows = []
+        for n in found:
+            text = render_notice(n.kind, n.params, lang) if lang else n
+            rows.append(
+                {
+                    "notice_id": n.notice_id,
+                    "kind": n.kind,
+                    "subject_type": n.subject_type,
+                    "subject_id": n.subject_id,
+                    "created_at": n.created_at.isoformat(),
+                    "language": lang or n.language,
+                    "direction": text.direction,
+                    "title": text.title,
+                    "body": text.body,
+                }
+            )
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -47,14 +47,10 @@ AtOption = Annotated[
 @contextmanager
 def _app_database() -> Iterator[Engine]:
     """The app database of the current settings, brought to the newest schema."""
-    from riderperf.storage.db import make_engine, upgrade
+    from riderperf.storage.db import app_database
 
-    engine = make_engine(load_settings().app_database_url)
-    try:
-        upgrade(engine)
+    with app_database(load_settings().app_database_url) as engine:
         yield engine
-    finally:
-        engine.dispose()
 
 
 def _fail(message: str) -> typer.Exit:
