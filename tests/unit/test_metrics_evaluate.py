@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from datetime import date
 
@@ -130,3 +131,17 @@ def test_scorecard_as_dict_is_json_ready_and_equals_the_deep_conversion() -> Non
 
     assert card.as_dict() == clean(dataclasses.asdict(card))
     assert json.loads(json.dumps(card.as_dict()))["kpis"]["on_time_rate"]["peer_rate"] is None
+
+
+def test_published_card_json_is_the_json_of_as_dict(warehouse: Warehouse) -> None:
+    import orjson
+
+    from riderperf.evaluation.records import card_json
+
+    cards = evaluate(warehouse, {"QUIET": "silver"})
+    assert any(
+        math.isnan(c.score) or math.isnan(k.rate) for c in cards.values() for k in c.kpis.values()
+    )
+    for card in cards.values():
+        expected = orjson.dumps(card.as_dict(), option=orjson.OPT_NON_STR_KEYS).decode()
+        assert card_json(card) == expected

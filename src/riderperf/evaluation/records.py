@@ -36,6 +36,13 @@ class _SerializedJson(TypeDecorator[str]):
         return None
 
 
+def card_json(card: Card) -> str:
+    """The scorecard as published: the JSON of `card.as_dict()`. orjson writes the
+    dataclasses itself, in field order and with NaN as null, which is that same text
+    without building the dictionaries (most of the publishing time at 20,000 cards)."""
+    return orjson.dumps(card, option=_JSON_OPTIONS).decode()
+
+
 _PUBLISH_CARD = insert(Scorecard).values(card=bindparam("card", type_=_SerializedJson()))
 
 
@@ -62,7 +69,7 @@ def store_evaluation(
             "score": None if math.isnan(card.score) else card.score,
             "tier": card.tier,
             "previous_tier": card.previous_tier,
-            "card": orjson.dumps(card.as_dict(), option=_JSON_OPTIONS).decode(),
+            "card": card_json(card),
             "explanation": card.tier_reason,
         }
         for card in cards
