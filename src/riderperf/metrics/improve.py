@@ -34,20 +34,23 @@ def format_value(kpi: Kpi, value: float, unit: bool = True) -> str:
 def improvements(
     kpis: Mapping[str, KpiScore], rules: ScoringRules, most: int = MOST
 ) -> list[Improvement]:
-    found: list[tuple[float, int, Improvement]] = []
+    # Gains first, sentences only for the ones kept: an evaluation runs this for every rider.
+    found: list[tuple[float, int, str, KpiScore]] = []
     for order, (name, score) in enumerate(kpis.items()):
         if score.weight <= 0 or math.isnan(score.normalised):
             continue
         gain = SCORE_POINTS * score.weight * (1.0 - score.normalised)
-        if gain < MINIMUM_GAIN:
-            continue
+        if gain >= MINIMUM_GAIN:
+            found.append((-gain, order, name, score))
+    found.sort(key=lambda item: (item[0], item[1]))
+    kept = []
+    for negative_gain, _, name, score in found[:most]:
+        gain = -negative_gain
         rule = rules.rules[name]
         current = score.shrunk if math.isnan(score.rate) else score.rate
         sentence = _sentence(rule.kpi, current, rule.target, gain, score.den)
-        found.append(
-            (-gain, order, Improvement(name, round(gain, 2), current, rule.target, sentence))
-        )
-    return [item for _, _, item in sorted(found)[:most]]
+        kept.append(Improvement(name, round(gain, 2), current, rule.target, sentence))
+    return kept
 
 
 def _sentence(kpi: Kpi, current: float, target: float, gain: float, volume: float) -> str:
