@@ -188,9 +188,10 @@ def _minutes(later: str, earlier: str) -> str:
 
 
 def _num(value: float) -> str:
-    """A policy number as a SQL literal, written as the judgment's SQL writes it (`1.15`,
-    a DECIMAL literal in DuckDB, so `factor - 1.0` is exact as it is there)."""
-    return repr(float(value))
+    """A policy number as a SQL DOUBLE, as the judgment's SQL writes it
+    (warehouse.functions.double): `1.15` alone would be an exact DECIMAL in DuckDB, and
+    `factor - 1.0` would then not round as Python's floats do."""
+    return f"CAST({float(value)!r} AS DOUBLE)"
 
 
 def _text(value: str) -> str:

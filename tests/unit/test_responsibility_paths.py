@@ -324,3 +324,47 @@ def test_bulk_and_per_order_judgments_are_identical(
                 assert bulk[key][name] == pytest.approx(row[name], abs=1e-6), (key, name)
             else:
                 assert bulk[key][name] == row[name], (key, name)
+
+
+def test_policy_numbers_are_doubles_in_the_bulk_path_as_in_python(
+    case: tuple[JudgmentParams, str], warehouse: Warehouse
+) -> None:
+    """Extreme heat (factor 1.15) on an 11.5-minute ride to the restaurant: the weather's
+    share is 11.5 × (1.15 − 1.0) / 1.15, 1.4999999999999993 in floats ("1 minute") but 1.5
+    if the engine subtracts the policy's numbers as decimals ("2 minutes")."""
+    params, sql = case
+    at = START + timedelta(days=1)
+    order = {
+        "order_id": "O0",
+        "rider_id": None,
+        "city": "Testville",
+        "created_at": at,
+        "accepted_at": at,
+        "arrived_store_at": at + timedelta(minutes=11, seconds=30),
+        "merchant_ready_at": at,
+        "picked_up_at": None,
+        "arrived_customer_at": None,
+        "delivered_at": at + timedelta(minutes=19, seconds=30),
+        "promised_at": at + timedelta(minutes=19),
+        "cancelled_at": None,
+        "status": "delivered",
+        "cancel_initiator": None,
+        "cancel_reason": None,
+        "distance_km": None,
+        "weather": "extreme_heat",
+    }
+    city = {
+        "riders": [],
+        "orders": [order],
+        "incidents": [],
+        "ratings": [],
+        "complaints": [],
+    }
+    _load(warehouse, city)
+    cursor = warehouse.con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    expected = _per_order(city, params)[("late", "O0")]
+    assert [r["explanation"] for r in rows] == [expected.explanation]
+    if params.weather_factor.get("extreme_heat") == 1.15:
+        assert "by about 1 minute," in expected.explanation

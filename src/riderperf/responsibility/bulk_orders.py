@@ -7,6 +7,7 @@ paths give identical judgments (tests/unit/test_responsibility_paths.py says so)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ibis
@@ -16,7 +17,7 @@ from riderperf.responsibility.explain import sentence_expr, verdict_expr
 from riderperf.responsibility.late import PARTY_RULE
 from riderperf.responsibility.model import JUDGMENT_COLUMNS, LATE_PARTIES, PARTIES
 from riderperf.responsibility.params import ACCIDENT_INCIDENT, WAITING_FACTS, JudgmentParams
-from riderperf.warehouse.functions import minutes_between, utc_day
+from riderperf.warehouse.functions import double, minutes_between, utc_day
 
 NULL_FLOAT = ibis.null().cast("float64")
 
@@ -76,26 +77,28 @@ def order_base(orders: Any, riders: Any, incidents: Any, params: JudgmentParams)
     joined = joined.left_join(accidents, joined.order_id == accidents.a_order_id)
     known_vehicle = joined.vehicle.isin(list(params.speed_kmh)).fill_null(False)
     known_weather = joined.weather.isin(list(params.weather_factor)).fill_null(False)
-    # The policy's numbers become SQL literals, which DuckDB reads as exact DECIMALs:
-    # cast them to DOUBLE so that `factor - 1.0` rounds as Python's floats do in late.py.
+    # The policy's numbers as DOUBLEs (warehouse.functions.double), so that `factor - 1.0`
+    # and every product with them round as Python's floats do in late.py.
     return joined.mutate(
         known_vehicle=known_vehicle,
         known_weather=known_weather,
-        speed=known_vehicle.ifelse(
-            joined.vehicle.cases(*params.speed_kmh.items(), else_=params.slowest_speed),
-            params.slowest_speed,
-        ).cast("float64"),
-        typical_speed=known_vehicle.ifelse(
-            joined.vehicle.cases(
-                *params.typical_speed_kmh.items(), else_=params.slowest_typical_speed
-            ),
+        speed=_number_of(joined.vehicle, known_vehicle, params.speed_kmh, params.slowest_speed),
+        typical_speed=_number_of(
+            joined.vehicle,
+            known_vehicle,
+            params.typical_speed_kmh,
             params.slowest_typical_speed,
-        ).cast("float64"),
-        factor=known_weather.ifelse(
-            joined.weather.cases(*params.weather_factor.items(), else_=1.0), 1.0
-        ).cast("float64"),
+        ),
+        factor=_number_of(joined.weather, known_weather, params.weather_factor, 1.0),
         at_fault=joined.a_order_id.notnull(),
     )
+
+
+def _number_of(key: Any, known: Any, numbers: Mapping[str, float], default: float) -> Any:
+    """The policy number of `key` (a vehicle, a weather) as a DOUBLE, `default` unless
+    `known`."""
+    chosen = key.cases(*((k, double(v)) for k, v in numbers.items()), else_=double(default))
+    return known.ifelse(chosen, double(default))
 
 
 def late_judgments(base: Any, params: JudgmentParams, policy_version: str) -> Any:

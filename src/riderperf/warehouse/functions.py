@@ -9,6 +9,7 @@ functions of the pipeline; another Ibis backend needs its own equivalents here.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import ibis
@@ -33,3 +34,14 @@ def minutes_between(later: Any, earlier: Any) -> Any:
 def utc_day(moment: Any) -> Any:
     """The UTC date of an instant."""
     return _timestamp_from_us(epoch_us(moment)).date()
+
+
+def double(value: float) -> Any:
+    """A number as an engine DOUBLE equal to the Python float.
+
+    Ibis writes a float literal as `1.15`, which DuckDB reads as an exact DECIMAL, and leaves
+    out a cast to float64 of it (to Ibis it is float64 already). Arithmetic on two such
+    literals then runs in decimal: `1.15 - 1.0` is 0.15 where Python's floats give
+    0.1499999999999999, and a sentence rounding 1.4999… minutes says "2 minutes" instead of
+    "1 minute". A decimal literal cast to DOUBLE is the nearest double, Python's float."""
+    return ibis.literal(Decimal(repr(float(value)))).cast("float64")
