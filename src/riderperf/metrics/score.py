@@ -93,7 +93,8 @@ def score_frame(window: pd.DataFrame, rules: ScoringRules) -> pd.DataFrame:
         out[f"{name}_peer"] = rule.kpi.scale * peer
         out[f"{name}_shrunk"] = shrunk
         normalised[:, j] = normalise(shrunk, rule.floor, rule.target)
-        base[:, j] = capacity.map(lambda c, n=name: rules.weights_for(c)[n]).to_numpy(float)
+        weights = {c: rules.weights_for(c)[name] for c in capacity.unique()}
+        base[:, j] = capacity.map(weights).to_numpy(float)
     measured = ~np.isnan(normalised)
     total = np.zeros((len(out), 1))
     for j in range(len(names)):  # registry order, as score_rider adds them
