@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from riderperf.metrics import build_daily_facts, kpi_window, parse_period
+from riderperf.metrics.daily import ensure_rider_daily
+from riderperf.metrics.registry import fact_columns
 from riderperf.warehouse.connection import Warehouse, connect
 from tests.unit.test_metrics_rows import Activity, Rows
 
@@ -185,3 +187,74 @@ def test_windows_sum_days_and_group_riders_by_their_zone_city_fleet_and_capacity
     assert types.loc["fleet", "on_time_rate_den"] == 50
     with pytest.raises(ValueError, match="group_by 'team'"):
         kpi_window(warehouse, WEEK, "test-1", "team")  # type: ignore[arg-type]  # on purpose
+
+
+def test_equipment_checks_land_on_their_rider_and_day_with_or_without_orders(
+    warehouse: Warehouse,
+) -> None:
+    rows = Rows()
+    rows.rider("A")
+    rows.document("A", "id", date(2030, 1, 1))
+    rows.activity("A", Activity(MON, delivered=10))
+    rows.rider("B")  # inspected on a day without orders
+    rows.write(warehouse)
+    thu = date(2026, 11, 5)
+    checks = [
+        ("A", MON, 3, 4),
+        ("A", TUE, 4, 4),
+        ("B", WED, 2, 4),
+        ("A", thu, 1, 4),  # after the days built: left out
+    ]
+
+    build_daily_facts(warehouse, MON, thu, "test-1", equipment_checks=checks)
+
+    stored = warehouse.con.execute(
+        "SELECT rider_id, day, rider_cancel_rate_den, equipment_compliance_num, "
+        "equipment_compliance_den, document_compliance_den FROM rider_daily "
+        "ORDER BY rider_id, day"
+    ).fetchall()
+    assert stored == [
+        ("A", MON, 10, 3, 4, 1),
+        ("A", TUE, 0, 4, 4, 0),  # not a working day: no document-day
+        ("B", WED, 0, 2, 4, 0),
+    ]
+    riders = kpi_window(warehouse, WEEK, "test-1", "rider").set_index("rider_id")
+    assert riders.loc["A", "equipment_compliance"] == pytest.approx(7 / 8)
+    assert bool(riders.loc["A", "equipment_compliance_enough"]) is True  # 8 >= 5 items
+
+
+def test_a_rider_daily_written_before_equipment_compliance_gets_its_columns(
+    warehouse: Warehouse,
+) -> None:
+    """The layout of a warehouse evaluated by a riderperf without equipment compliance."""
+    rows = Rows()
+    rows.rider("A")
+    rows.activity("A", Activity(MON, delivered=2))
+    rows.write(warehouse)
+    old = [c for c in fact_columns() if not c.startswith("equipment_compliance_")]
+    warehouse.con.execute(
+        "CREATE TABLE rider_daily (rider_id VARCHAR NOT NULL, day DATE NOT NULL, "
+        "policy_version VARCHAR NOT NULL, " + ", ".join(f"{c} BIGINT NOT NULL" for c in old) + ")"
+    )
+    warehouse.con.execute(
+        "INSERT INTO rider_daily VALUES ('A', DATE '2026-10-26', 'test-1', "
+        + ", ".join("1" for _ in old)
+        + ")"
+    )
+    before = kpi_window(warehouse, parse_period("2026-W44"), "test-1", "rider")
+    assert before.loc[0, "equipment_compliance_den"] == 0  # readable before the upgrade
+
+    build_daily_facts(warehouse, MON, TUE, "test-1", equipment_checks=[("A", MON, 4, 4)])
+
+    columns = warehouse.con.execute(
+        "SELECT column_name, is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'rider_daily'"
+    ).fetchall()
+    assert ("equipment_compliance_num", "NO") in columns
+    assert ("equipment_compliance_den", "NO") in columns
+    stored = warehouse.con.execute(
+        "SELECT day, on_time_rate_num, equipment_compliance_num, equipment_compliance_den "
+        "FROM rider_daily ORDER BY day"
+    ).fetchall()
+    assert stored == [(date(2026, 10, 26), 1, 0, 0), (MON, 2, 4, 4)]
+    assert ensure_rider_daily(warehouse) == []

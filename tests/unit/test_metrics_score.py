@@ -81,6 +81,7 @@ def test_one_bad_event_costs_a_newcomer_at_most_a_quarter_of_the_kpis_points(nam
         "acceptance_rate": (0.0, 1.0),
         "safety_incidents": (1.0, 1.0),
         "document_compliance": (0.0, 1.0),
+        "equipment_compliance": (0.0, 1.0),
     }[name]
     _, kpis = score_rider({name: worst}, peers_at_target(), "full_time", rules())
     assert kpis[name].normalised >= 0.75
@@ -218,10 +219,118 @@ def test_rules_refuse_a_target_on_the_wrong_side_of_the_floor() -> None:
         KpiRule(rule.kpi, target=0.02, floor=0.01, prior_strength=10)
 
 
-def test_equipment_compliance_cannot_be_weighted_before_inspections_exist() -> None:
-    values = dict(params().values)
+# The weights of the default policy before equipment compliance was scored.
+WEIGHTS_BEFORE_EQUIPMENT = {
+    "full_time": (0.30, 0.15, 0.15, 0.10, 0.10, 0.15, 0.05),
+    "crowdsourced": (0.35, 0.20, 0.15, 0.10, 0.0, 0.15, 0.05),
+}
+
+
+def rules_before_equipment() -> ScoringRules:
+    """The default rules as they were before equipment compliance: without it, old weights."""
+    kept = {n: r for n, r in rules().rules.items() if n != "equipment_compliance"}
+    weights = {c: dict(zip(kept, w, strict=True)) for c, w in WEIGHTS_BEFORE_EQUIPMENT.items()}
+    return replace(rules(), rules=kept, weights=weights)
+
+
+def test_equipment_compliance_takes_a_twentieth_and_the_rest_keep_their_proportions() -> None:
+    for capacity, before in WEIGHTS_BEFORE_EQUIPMENT.items():
+        now = rules().weights_for(capacity)
+        assert now["equipment_compliance"] == 0.05
+        others = [w for n, w in now.items() if n != "equipment_compliance"]
+        assert others == pytest.approx([0.95 * w for w in before], abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    capacity=st.sampled_from(sorted(WEIGHTS_BEFORE_EQUIPMENT)),
+    counts=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400)), min_size=7, max_size=7),
+    peers=st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=7, max_size=7),
+)
+def test_a_rider_not_inspected_scores_exactly_as_with_the_weights_before_equipment(
+    capacity: str, counts: list[tuple[int, int]], peers: list[float]
+) -> None:
+    old = rules_before_equipment()
+    names = list(old.rules)
+    mine = {
+        n: (float(min(a, b) if old.rules[n].kpi.unit == "share" else a), float(b))
+        for n, (a, b) in zip(names, counts, strict=True)
+    }
+    peer = {
+        n: p * (5.0 if n == "customer_rating" else 1.0) for n, p in zip(names, peers, strict=True)
+    }
+    before, old_kpis = score_rider(mine, peer, capacity, old)
+    peer_checked = peer | {"equipment_compliance": 0.98}  # inspected peers do not matter
+    after, kpis = score_rider(mine, peer_checked, capacity, rules())
+    assert after == before
+    assert {n: k.contribution for n, k in kpis.items() if n in old_kpis} == {
+        n: k.contribution for n, k in old_kpis.items()
+    }
+    assert kpis["equipment_compliance"].weight == 0.0
+    assert math.isnan(kpis["equipment_compliance"].shrunk)
+
+
+def test_an_inspected_rider_with_a_failed_item_loses_points_the_uninspected_twin_keeps() -> None:
+    counts = PERFECT | {"on_time_rate": (100.0, 100.0)}
+    peers = peers_at_target() | {"equipment_compliance": 0.987}
+    unseen, unseen_kpis = score_rider(counts, peers, "full_time", rules())
+    seen, kpis = score_rider(
+        counts | {"equipment_compliance": (3.0, 4.0)}, peers, "full_time", rules()
+    )
+    equipment = kpis["equipment_compliance"]
+    assert unseen == 1000.0 and unseen_kpis["on_time_rate"].weight == 0.30
+    assert equipment.weight == 0.05 and kpis["on_time_rate"].weight == 0.285
+    # (3 + 20 × 0.987) / (4 + 20) = 0.9475, (0.9475 − 0.75) / 0.235 = 0.840426
+    assert equipment.shrunk == pytest.approx(0.9475)
+    assert equipment.contribution == pytest.approx(42.02)
+    assert seen == pytest.approx(950.0 + 42.02)
+    assert seen < unseen
+    clean, clean_kpis = score_rider(
+        counts | {"equipment_compliance": (4.0, 4.0)}, peers, "full_time", rules()
+    )
+    assert clean_kpis["equipment_compliance"].normalised == 1.0  # 0.989 >= target 0.985
+    assert clean == unseen
+
+
+def test_the_equipment_peer_rate_comes_from_the_riders_who_were_checked() -> None:
+    window = pd.DataFrame(
+        [
+            {"rider_id": "A", "capacity_type": "full_time", "city": "North"},
+            {"rider_id": "B", "capacity_type": "full_time", "city": "North"},
+            {"rider_id": "C", "capacity_type": "full_time", "city": "North"},
+        ]
+    )
+    for name, (num, den) in (PERFECT | {"on_time_rate": (95.0, 100.0)}).items():
+        window[f"{name}_num"], window[f"{name}_den"] = num, den
+    window["equipment_compliance_num"] = [3, 8, 0]
+    window["equipment_compliance_den"] = [4, 8, 0]
+    scored = score_frame(window, rules()).set_index("rider_id")
+    assert scored["equipment_compliance_peer"].tolist() == pytest.approx([11 / 12] * 3)
+    # (3 + 20 × 11/12) / 24 = 0.888889
+    assert scored.loc["A", "equipment_compliance_shrunk"] == pytest.approx(0.888889)
+    assert scored["equipment_compliance_shrunk"].isna().tolist() == [False, False, True]
+    assert scored.loc["C", "equipment_compliance_weight"] == 0.0
+    assert scored.loc["C", "on_time_rate_weight"] == 0.30
+    assert scored.loc["A", "on_time_rate_weight"] == 0.285
+    for rider_id, row in scored.iterrows():
+        counts = {k.name: (row[f"{k.name}_num"], row[f"{k.name}_den"]) for k in AVAILABLE_KPIS}
+        peer = {k.name: row[f"{k.name}_peer"] / k.scale for k in AVAILABLE_KPIS}
+        score, _ = score_rider(counts, peer, "full_time", rules())
+        assert score == row["score"], rider_id
+
+
+def test_a_policy_published_before_equipment_compliance_does_not_score_it() -> None:
+    values = {
+        path: value for path, value in params().values.items() if "equipment_compliance" not in path
+    }
+    for capacity, before in WEIGHTS_BEFORE_EQUIPMENT.items():
+        for name, weight in zip(rules_before_equipment().rules, before, strict=True):
+            values[f"scoring.weights.{capacity}.{name}"] = weight
+    old = ScoringRules.from_params(ParameterSet(params().when, values))
+    assert "equipment_compliance" not in old.rules
+    assert old.weights_for("full_time")["on_time_rate"] == 0.30
     values["scoring.weights.full_time.equipment_compliance"] = 0.0
-    with pytest.raises(ValueError, match="equipment_compliance cannot be scored yet"):
+    with pytest.raises(ValueError, match="equipment_compliance has a weight but no target"):
         ScoringRules.from_params(ParameterSet(params().when, values))
 
 
@@ -255,7 +364,9 @@ def test_the_worked_example_of_the_scoring_doc() -> None:
         "acceptance_rate": 100.0,
         "safety_incidents": 134.96,
         "document_compliance": 50.0,
+        "equipment_compliance": 0.0,  # not inspected: not measured, the others weigh ÷ 0.95
     }
+    assert kpis["on_time_rate"].weight == 0.30
     assert score == 944.81
     assert [i.sentence for i in improvements(kpis, rules())] == [
         "Lower your cancellation rate from 0.4% to 0.2% to gain about 21 points.",

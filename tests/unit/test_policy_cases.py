@@ -13,7 +13,8 @@ Case file keys:
   (2024-01-01), `previous_tier` (none), `documents` (default: one `id` valid until
   2030-12-31), `days`: a list of rider-days with `day` (default: the period's first day),
   `delivered`, `late` {party: n}, `cancelled` {party: n}, `ratings` {stars: n},
-  `complaints` {party: n}, `declined`, `expired`, `incidents` [{kind, at_fault}]. Every
+  `complaints` {party: n}, `declined`, `expired`, `incidents` [{kind, at_fault}],
+  `equipment` {passed: n, checked: n} (equipment items at that day's inspections). Every
   order the rider accepted comes with its accepted offer.
 - `expect.<id>`: any of `status`, `tier`, `score` and `kpis.<kpi>.<field>` (rate,
   peer_rate, shrunk, normalised, weight, contribution).
@@ -48,6 +49,7 @@ def run_case(case: dict[str, Any]) -> dict[str, Scorecard]:
     rows = Rows(policy_version=VERSION)
     first, last = period.start, period.end
     previous: dict[str, str] = {}
+    checks: list[tuple[str, date, int, int]] = []
     for rider_id, spec in case["riders"].items():
         rows.rider(
             rider_id,
@@ -60,13 +62,17 @@ def run_case(case: dict[str, Any]) -> dict[str, Scorecard]:
         for doc in spec.get("documents", [{"doc_type": "id", "expires_on": date(2030, 12, 31)}]):
             rows.document(rider_id, doc["doc_type"], doc["expires_on"])
         for day in spec.get("days", []):
-            act = Activity(**({"day": period.start} | day))
+            done = {k: v for k, v in day.items() if k != "equipment"}
+            act = Activity(**({"day": period.start} | done))
             rows.activity(rider_id, act)
+            if "equipment" in day:
+                found = day["equipment"]
+                checks.append((rider_id, act.day, found["passed"], found["checked"]))
             first, last = min(first, act.day), max(last, act.day + timedelta(days=1))
     warehouse = connect(None)
     try:
         rows.write(warehouse)
-        build_daily_facts(warehouse, first, last, VERSION)
+        build_daily_facts(warehouse, first, last, VERSION, equipment_checks=checks)
         params = load_policy(default_policy_folder()).at(period.start)
         cards = evaluate_scores(warehouse, period, params, VERSION, previous, as_of)
     finally:

@@ -73,6 +73,17 @@ def test_change_against_previous_period_follows_each_kpis_direction() -> None:
     assert cancels.better is True  # lower is better and it fell
 
 
+def test_equipment_compliance_is_reported_only_for_periods_with_inspections() -> None:
+    unchecked = rider("a", 900, "silver")
+    unchecked.kpis["equipment_compliance"] = (0.0, 0.0)
+    names = [k.name for k in headline([unchecked], None, "2026-W01", None).kpis]
+    assert names == ["on_time_rate", "rider_cancel_rate", "complaint_rate"]
+    checked = rider("b", 950, "gold")
+    checked.kpis["equipment_compliance"] = (3.0, 4.0)
+    figures = {k.name: k for k in headline([unchecked, checked], None, "2026-W01", None).kpis}
+    assert figures["equipment_compliance"].value == pytest.approx(0.75)
+
+
 def test_unchanged_kpi_is_neither_better_nor_worse() -> None:
     rows = [rider("a", 900, "silver")]
     figure = headline(rows, rows, "2026-W01", "e1").kpis[0]

@@ -151,8 +151,9 @@ def decide_command(
         )
     repair = None
     if result.outcome != "upheld":
-        # Overturned judgments (or those a penalty overturned in full counted): the
-        # periods they fall in are evaluated again and a lost tier bonus is paid back.
+        # Overturned judgments (or those a penalty overturned in full counted) and
+        # equipment violations: the periods they fall in are evaluated again and a lost
+        # tier bonus is paid back.
         from riderperf.evaluation.reevaluate import reevaluate_after_overturn
 
         repair = reevaluate_after_overturn(settings, result)

@@ -21,7 +21,8 @@ from riderperf.cases.terms import as_utc
 from riderperf.cases.transition import conflict_error, transition
 from riderperf.decisions.repair import overturn_decision
 from riderperf.evaluation.overrides import JudgmentRef, override_judgment
-from riderperf.inspections.violations import overturn_violation
+from riderperf.inspections.stats import EQUIPMENT_KPI
+from riderperf.inspections.violations import find_violation, overturn_violation
 from riderperf.users.service import require_role
 
 # Subjects that are overturned whole or not at all: there is no milder version of them.
@@ -30,9 +31,11 @@ WHOLE_ONLY = frozenset({"judgment", "violation"})
 
 @dataclass(frozen=True)
 class ReevaluationNeeded:
-    """A rider whose judged event was overturned: every published period holding
-    `occurred_at` (its ISO week `week`, its month, its quarter, rolling windows) needs
-    evaluating again, e.g. `reevaluate_for_rider(settings, rider_id, [occurred_at], at=…)`."""
+    """A rider whose judged event, or equipment violation found at an inspection, was
+    overturned: every published period holding `occurred_at` (its ISO week `week`, its
+    month, its quarter, rolling windows) needs evaluating again, e.g.
+    `reevaluate_for_rider(settings, rider_id, [occurred_at], at=…)`. `event_id` is the
+    judged event's or the violation's id."""
 
     rider_id: str
     event_id: str
@@ -141,17 +144,21 @@ def decide_case(
             at=at,
             judgment=judgment,
         )
-        day = judgment.occurred_at.date()
-        year, week, _ = day.isocalendar()
-        reevaluate = ReevaluationNeeded(
-            case.rider_id, case.subject_id, judgment.occurred_at, day, f"{year:04d}-W{week:02d}"
-        )
+        reevaluate = _reevaluation(case.rider_id, case.subject_id, judgment.occurred_at)
     elif outcome in OVERTURNING and case.subject_type == "violation":
         withdrawn = tuple(
             overturn_violation(
                 session, case.subject_id, by=by, case_id=case.case_id, reason=reason, at=at
             )
         )
+        violation = find_violation(session, case.subject_id)
+        # The overturned item no longer counts in equipment compliance (it is void), so
+        # the scores of the periods holding the inspection change; other violations do
+        # not enter any score.
+        if violation is not None and violation.kpi == EQUIPMENT_KPI:
+            reevaluate = _reevaluation(
+                violation.rider_id, violation.violation_id, violation.found_at
+            )
     return CaseDecision(
         case_id=case.case_id,
         subject_type=case.subject_type,
@@ -165,6 +172,12 @@ def decide_case(
         reevaluate=reevaluate,
         withdrawn_corrective_actions=withdrawn,
     )
+
+
+def _reevaluation(rider_id: str, event_id: str, occurred_at: datetime) -> ReevaluationNeeded:
+    day = occurred_at.date()
+    year, week, _ = day.isocalendar()
+    return ReevaluationNeeded(rider_id, event_id, occurred_at, day, f"{year:04d}-W{week:02d}")
 
 
 def _judgment_ref(event_id: str, rider_id: str, details: dict[str, Any]) -> JudgmentRef:

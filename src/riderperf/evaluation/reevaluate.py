@@ -1,9 +1,11 @@
-"""Re-evaluates the periods an overturned judgment touched, and repays a bonus it cost.
+"""Re-evaluates the periods an overturned judgment or equipment violation touched, and
+repays a bonus it cost.
 
-An overturn changes the judgments a score was built on, so every published period whose
-window holds one of the overturned events is evaluated again under the same policy
-version. The earlier evaluation stays published (nothing is deleted); the new one is the
-latest. When the rider's tier rises, the bonus the rider lost is owed back.
+An overturn changes the judgments a score was built on (or voids an equipment item of an
+inspection), so every published period whose window holds one of the overturned events is
+evaluated again under the same policy version. The earlier evaluation stays published
+(nothing is deleted); the new one is the latest. When the rider's tier rises, the bonus
+the rider lost is owed back.
 """
 
 from __future__ import annotations
@@ -187,7 +189,9 @@ OFFENCE_EVENTS = {
 def reevaluate_after_overturn(settings: Settings, decided: CaseDecision) -> OverturnRepair:
     """The appeal commands' hook, called after the case decision is committed.
 
-    An overturned judgment: its periods are evaluated again. A penalty overturned in full
+    An overturned judgment, or an overturned violation of an equipment item (the item no
+    longer counts in equipment compliance): its periods are evaluated again. A penalty
+    overturned in full
     whose offence counts judgments (late deliveries, cancellations, complaints): the
     reviewer found that the counted events were not the rider's fault, so each of the
     rider's rider-responsible judgments of that kind in the decision's period is overturned

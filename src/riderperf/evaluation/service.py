@@ -18,6 +18,7 @@ from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings
 from riderperf.evaluation.overrides import apply_overrides
 from riderperf.evaluation.records import previous_tiers, store_evaluation
+from riderperf.inspections.stats import equipment_checks_by_day
 from riderperf.metrics.daily import build_daily_facts
 from riderperf.metrics.evaluate import evaluate_scores
 from riderperf.metrics.periods import Period, rolling_period
@@ -127,7 +128,16 @@ def _evaluate_period(
             apply_overrides(session, stores.warehouse, version.version, start, end)
         seconds["judgments"] = time.perf_counter() - t
         t = time.perf_counter()
-        build_daily_facts(stores.warehouse, period.start, period.end, version.version)
+        # Inspections are kept in the app database; their equipment items join the facts.
+        with unit_of_work(stores.engine) as session:
+            checks = equipment_checks_by_day(session, start, end)
+        build_daily_facts(
+            stores.warehouse,
+            period.start,
+            period.end,
+            version.version,
+            equipment_checks=checks,
+        )
         seconds["daily_facts"] = time.perf_counter() - t
         t = time.perf_counter()
         earlier = previous_tiers(stores.engine, period.start)

@@ -11,7 +11,12 @@ from riderperf.inspections.history import (
 )
 from riderperf.inspections.loader import load_template
 from riderperf.inspections.records import InspectionOutcome, inspection_outcomes, record_inspection
-from riderperf.inspections.stats import compliance_by_rider, inspection_stats
+from riderperf.inspections.stats import (
+    EquipmentChecks,
+    compliance_by_rider,
+    equipment_checks_by_day,
+    inspection_stats,
+)
 from riderperf.inspections.template_store import (
     DEFAULT_TEMPLATE_ID,
     TemplateError,
@@ -35,6 +40,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "CorrectiveAction",
+    "EquipmentChecks",
     "Inspection",
     "InspectionError",
     "InspectionOutcome",
@@ -45,6 +51,7 @@ __all__ = [
     "compliance_by_rider",
     "corrective_actions",
     "ensure_default_template",
+    "equipment_checks_by_day",
     "get_inspection",
     "get_template",
     "inspection_outcomes",

@@ -1,21 +1,39 @@
-"""Counts what inspections found in a period: pass rates per item and KPI for reports, and
-each rider's (passed, total) per KPI for the equipment compliance KPI."""
+"""Counts what inspections found in a period: pass rates per item and KPI for reports,
+each rider's (passed, total) per KPI as found, and the equipment items each rider passed and
+had checked per day, which feed the equipment compliance KPI."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from statistics import fmean
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from riderperf.inspections.checklists import SEVERITIES
 from riderperf.inspections.corrective import corrective_actions
 from riderperf.inspections.history import inspections_between
-from riderperf.inspections.orm import InspectionRecord, InspectionResultRecord
+from riderperf.inspections.orm import (
+    InspectionRecord,
+    InspectionResultRecord,
+    ViolationRecord,
+    utc,
+)
 from riderperf.inspections.violations import OVERTURNED, violations_between
+
+# The checklist items (by their `kpi`) that the equipment compliance KPI counts.
+EQUIPMENT_KPI = "equipment_compliance"
+
+
+class EquipmentChecks(NamedTuple):
+    """The equipment items of one rider's inspections on one UTC day."""
+
+    rider_id: str
+    day: date
+    passed: int
+    checked: int
 
 
 def inspection_stats(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
@@ -72,7 +90,9 @@ def compliance_by_rider(
 
     Every inspection counts here, re-inspections included: each is a real check of that
     rider. Only scored items that were checked count (evidence items and items left out
-    as not applicable do not).
+    as not applicable do not). Items are counted as found, those of a violation overturned
+    on appeal included; the equipment compliance KPI reads `equipment_checks_by_day`,
+    which leaves those out.
     """
     passed = func.sum(case((InspectionResultRecord.passed.is_(True), 1), else_=0), type_=Integer)
     query = (
@@ -99,6 +119,49 @@ def compliance_by_rider(
     for rider_id, kpi, passed_count, total in session.execute(query):
         result.setdefault(rider_id, {})[str(kpi)] = (int(passed_count or 0), int(total))
     return result
+
+
+def equipment_checks_by_day(
+    session: Session, start: datetime, end: datetime
+) -> list[EquipmentChecks]:
+    """Per rider and UTC day of the inspection, the equipment items (checklist items with
+    kpi `equipment_compliance`) passed and checked at inspections in `[start, end)`, by
+    rider and day.
+
+    Every inspection counts, re-inspections included, as in `compliance_by_rider`; evidence
+    items and items left out as not applicable do not. An item whose violation was
+    overturned on appeal is void: a reviewer found the inspection wrong about it, so it
+    counts neither as passed nor as checked (the result itself stays as found).
+    """
+    result = InspectionResultRecord
+    overturned = exists().where(
+        and_(
+            ViolationRecord.inspection_id == result.inspection_id,
+            ViolationRecord.item_code == result.item_code,
+            ViolationRecord.status == OVERTURNED,
+        )
+    )
+    passed = func.sum(case((result.passed.is_(True), 1), else_=0), type_=Integer)
+    query = (
+        select(InspectionRecord.rider_id, InspectionRecord.inspected_at, passed, func.count())
+        .join(result, result.inspection_id == InspectionRecord.inspection_id)
+        .where(
+            InspectionRecord.inspected_at >= start.astimezone(UTC),
+            InspectionRecord.inspected_at < end.astimezone(UTC),
+            result.passed.is_not(None),
+            result.kpi == EQUIPMENT_KPI,
+            ~overturned,
+        )
+        .group_by(
+            InspectionRecord.inspection_id, InspectionRecord.rider_id, InspectionRecord.inspected_at
+        )
+    )
+    days: dict[tuple[str, date], tuple[int, int]] = {}
+    for rider_id, inspected_at, passed_count, checked in session.execute(query):
+        key = (str(rider_id), utc(inspected_at).date())
+        before = days.get(key, (0, 0))
+        days[key] = (before[0] + int(passed_count or 0), before[1] + int(checked))
+    return [EquipmentChecks(r, d, p, c) for (r, d), (p, c) in sorted(days.items())]
 
 
 def _count(table: dict[str, Counter[str]], key: str, passed: bool) -> None:

@@ -4,8 +4,9 @@ The API, in the order a run uses it:
 
 - `parse_period("2026-W45" | "2026-11" | "2026-Q4" | "2026-11-03..2026-11-30")`,
   `rolling_period(as_of, days)` → `Period(label, kind, start, end)` (end excluded).
-- `build_daily_facts(warehouse, start, end, policy_version) -> int`: the warehouse table
-  `rider_daily` (per rider and day: `<kpi>_num`, `<kpi>_den`) for `[start, end)`.
+- `build_daily_facts(warehouse, start, end, policy_version, *, equipment_checks=())
+  -> int`: the warehouse table `rider_daily` (per rider and day: `<kpi>_num`, `<kpi>_den`)
+  for `[start, end)`; `equipment_checks` come from the inspections (app database).
 - `kpi_window(warehouse, period, policy_version, group_by="rider"|"zone"|"city"|"fleet"|
   "capacity_type") -> DataFrame`: sums and values per group.
 - `evaluate_scores(warehouse, period, params, policy_version, previous_tiers, as_of)

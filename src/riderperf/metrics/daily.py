@@ -8,14 +8,23 @@ run inside the warehouse, so it scales with the engine, not with Python.
 
 Days are UTC dates (the warehouse stores UTC, and the canonical format has no city time
 zone): an order counts on the day it was created, a rating, offer or incident on the
-day it happened, a complaint on its judgment's `day`.
+day it happened, a complaint on its judgment's `day`, an inspection's equipment items on
+the UTC day of the inspection.
+
+Inspections live in the app database, not in the warehouse: the caller reads them
+(`inspections.stats.equipment_checks_by_day`) and passes the rows as `equipment_checks`.
+
+A `rider_daily` written before a KPI was added lacks its columns; they are added (zero
+for the days already stored) before the table is written again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import ibis
+import pyarrow as pa
 
 from riderperf.metrics.daily_sources import (
     add_documents,
@@ -28,6 +37,17 @@ from riderperf.warehouse.connection import Warehouse
 
 RIDER_DAILY = "rider_daily"
 _STAGE = "_rider_daily_stage"
+_EQUIPMENT = "_equipment_checks"
+# (rider_id, day, items passed, items checked): see inspections.stats.equipment_checks_by_day
+EquipmentCheck = tuple[str, date, int, int]
+_EQUIPMENT_SCHEMA = pa.schema(
+    [
+        ("rider_id", pa.string()),
+        ("day", pa.date32()),
+        ("passed", pa.int64()),
+        ("checked", pa.int64()),
+    ]
+)
 
 
 def rider_daily_ddl() -> str:
@@ -40,6 +60,33 @@ def rider_daily_ddl() -> str:
     return f"CREATE TABLE IF NOT EXISTS {RIDER_DAILY} (\n    " + ",\n    ".join(columns) + "\n)"
 
 
+def ensure_rider_daily(warehouse: Warehouse) -> list[str]:
+    """Creates `rider_daily`, or adds the fact columns an older one lacks; returns those.
+
+    An added column is 0 on the rows already stored: nothing was counted for a KPI that did
+    not exist yet. DuckDB 1.x cannot add a column with a constraint, so it is added with
+    its default first and made NOT NULL after, as a new table has it."""
+    con = warehouse.con
+    con.execute(rider_daily_ddl())
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [RIDER_DAILY]
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    missing = [c for c in fact_columns() if c not in present]
+    if not missing:
+        return []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for column in missing:
+            con.execute(f"ALTER TABLE {RIDER_DAILY} ADD COLUMN {column} BIGINT DEFAULT 0")
+            con.execute(f"ALTER TABLE {RIDER_DAILY} ALTER COLUMN {column} SET NOT NULL")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return missing
+
+
 def has_table(warehouse: Warehouse, name: str) -> bool:
     """Whether the warehouse holds table `name`."""
     # Not ibis `list_tables()`: with DuckDB 2 it calls a connection method DuckDB removed.
@@ -49,11 +96,21 @@ def has_table(warehouse: Warehouse, name: str) -> bool:
     return bool(rows[0][0])
 
 
-def build_daily_facts(warehouse: Warehouse, start: date, end: date, policy_version: str) -> int:
+def build_daily_facts(
+    warehouse: Warehouse,
+    start: date,
+    end: date,
+    policy_version: str,
+    *,
+    equipment_checks: Iterable[EquipmentCheck] = (),
+) -> int:
     """Recomputes `rider_daily` for the days `[start, end)` of `policy_version`; returns rows.
 
     Needs the `judgments` of `policy_version` for those days (the responsibility
     judgment runs first). Rows of other days or other versions are left as they are.
+    `equipment_checks` are the equipment items passed and checked per rider and day (a
+    rider inspected on a day without orders gets a row of their own); rows outside the
+    days are ignored.
     """
     if end <= start:
         raise ValueError(f"no days to build: the end {end} must come after the start {start}")
@@ -71,8 +128,42 @@ def build_daily_facts(warehouse: Warehouse, start: date, end: date, policy_versi
             f"no judgments of policy version {policy_version!r}, but there are late or "
             f"cancelled orders between {start} and {end}: judge them with that version first"
         )
-    con.execute(rider_daily_ddl())
-    stage_sql = ibis.to_sql(daily_counts(ib, start, end, policy_version), dialect="duckdb")
+    ensure_rider_daily(warehouse)
+    checks = [c for c in equipment_checks if start <= c[1] < end]
+    # Without checks the part is left out rather than joined empty: no cost when there
+    # are no inspections.
+    if checks:
+        _load_equipment_checks(warehouse, checks)
+    try:
+        counts = daily_counts(
+            ib, start, end, policy_version, equipment_checks=_EQUIPMENT if checks else None
+        )
+        stage_sql = ibis.to_sql(counts, dialect="duckdb")
+        return _replace_days(warehouse, start, end, policy_version, stage_sql)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_EQUIPMENT}")
+
+
+def _load_equipment_checks(warehouse: Warehouse, rows: list[EquipmentCheck]) -> None:
+    """The checks as the TEMP table `_equipment_checks`."""
+    table = pa.Table.from_pylist(
+        [{"rider_id": r, "day": d, "passed": p, "checked": c} for r, d, p, c in rows],
+        schema=_EQUIPMENT_SCHEMA,
+    )
+    con = warehouse.con
+    con.register("_equipment_rows", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_EQUIPMENT} AS SELECT * FROM _equipment_rows")
+    finally:
+        con.unregister("_equipment_rows")
+
+
+def _replace_days(
+    warehouse: Warehouse, start: date, end: date, policy_version: str, stage_sql: str
+) -> int:
+    """Replaces the rows of `[start, end)` and the version by the staged counts, in one
+    transaction."""
+    con, ib = warehouse.con, warehouse.ibis_con
     names = ["rider_id", "day", "policy_version", *fact_columns()]
     columns = ", ".join(names)
     con.execute("BEGIN TRANSACTION")

@@ -3,7 +3,9 @@
 Each source yields `(rider_id, day, <kpi>_num, <kpi>_den …)` rows, one per rider and day,
 with zeros for the KPIs it does not feed; the sources are added together by outer joins on
 the rider and the day. Document compliance is added afterwards from the working days
-of that sum (a day with at least one accepted order).
+of that sum (a day with at least one accepted order). Equipment compliance comes from the
+inspections of the app database, handed over as a table of (rider_id, day, passed,
+checked).
 """
 
 from __future__ import annotations
@@ -124,8 +126,22 @@ def _incidents_part(ib: Any, start: date, end: date) -> Any:
     return _shape(sums, safety_incidents_num=sums.incidents)
 
 
-def daily_counts(ib: Any, start: date, end: date, policy_version: str) -> Any:
-    """Per rider and day in `[start, end)`: every fact column but document compliance."""
+def _equipment_part(ib: Any, start: date, end: date, checks: str) -> Any:
+    """Equipment compliance from table `checks` (rider_id, day, passed, checked): the
+    inspection results, which live in the app database, loaded by the caller."""
+    c = ib.table(checks)
+    c = c.filter(c.day >= ibis.literal(start), c.day < ibis.literal(end))
+    sums = c.group_by(["rider_id", "day"]).aggregate(
+        passed=c.passed.cast("int64").sum(), checked=c.checked.cast("int64").sum()
+    )
+    return _shape(sums, equipment_compliance_num=sums.passed, equipment_compliance_den=sums.checked)
+
+
+def daily_counts(
+    ib: Any, start: date, end: date, policy_version: str, equipment_checks: str | None = None
+) -> Any:
+    """Per rider and day in `[start, end)`: every fact column but document compliance;
+    equipment compliance from the table named `equipment_checks` (zeros without one)."""
     parts = [
         _orders_part(ib, start, end, policy_version),
         _offers_part(ib, start, end),
@@ -133,6 +149,8 @@ def daily_counts(ib: Any, start: date, end: date, policy_version: str) -> Any:
         _complaints_part(ib, start, end, policy_version),
         _incidents_part(ib, start, end),
     ]
+    if equipment_checks is not None:
+        parts.append(_equipment_part(ib, start, end, equipment_checks))
     combined = parts[0]
     for part in parts[1:]:
         combined = _add_part(combined, part)

@@ -5,7 +5,8 @@ Typical run (the CLI `riderperf evaluate` does the same)::
     policy = load_policy(folder)
     params = policy.at(period.start)                 # values in force at the period's start
     write_judgments(...)                             # responsibility judgment, same version
-    build_daily_facts(warehouse, period.start, period.end, version)
+    build_daily_facts(warehouse, period.start, period.end, version,
+                      equipment_checks=equipment_checks_by_day(session, start, end))
     cards = evaluate_scores(warehouse, period, params, version, previous_tiers, period.end)
     table = scorecards_frame(cards)                  # one row per rider, for export
 

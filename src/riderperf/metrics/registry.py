@@ -8,6 +8,12 @@ comes from the responsibility judgment (`judgments`), never from the raw event a
 `minimum_volume` is the smallest denominator at which a reported value (in a report or a
 group table) is shown as enough data. It is not a score input: the score copes with small
 numbers by shrinkage toward the peer group, and tiers use the policy's minimum orders.
+
+`sampled` marks a KPI measured on a sample of riders (on-site inspections) rather than on
+everything each rider did. A rider with nothing counted on it in the window was not
+checked, which says nothing about them: the score leaves the KPI out for that rider and
+scales their other weights up, instead of giving them the peers' rate. A rider who was
+checked is shrunk toward the peers who were checked, like any other KPI.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class Kpi:
     minimum_volume: int
     description: str
     waiting_for: str | None = None  # data the KPI needs before it can be computed
+    sampled: bool = False  # measured on sampled checks: unchecked riders are not measured
 
     @property
     def available(self) -> bool:
@@ -143,15 +150,20 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         name="equipment_compliance",
         label="equipment compliance",
-        numerator="inspection checklist items passed",
-        denominator="inspection checklist items checked",
+        numerator="equipment checklist items passed",
+        denominator="equipment checklist items checked (items whose violation was overturned "
+        "on appeal do not count)",
         direction="higher",
         unit="share",
         scale=1.0,
         grain="inspection item",
         minimum_volume=5,
-        description="Share of equipment items found in order at on-site inspections.",
-        waiting_for="inspection records (not scored until inspection data exists)",
+        description="Share of equipment items (checklist items with kpi "
+        "equipment_compliance: reflective gear, box condition and hygiene, uniform) found in "
+        "order at on-site inspections, re-inspections included, dated by the inspection's "
+        "day. Inspections are a sample: a rider not inspected in the window is not measured "
+        "on it.",
+        sampled=True,
     ),
 )
 

@@ -9,6 +9,11 @@ Parameters used (values are in the KPI's display unit: shares 0–1, stars, per 
 - `scoring.kpis.<kpi>.prior_strength`: k, in the KPI's denominator units, of the
   shrinkage `(num + k × peer rate) / (den + k)`.
 - `scoring.weights.<capacity_type>.<kpi>`: weights, summing to 1 per capacity type.
+
+A policy scores the KPIs it gives parameters for. One without any `scoring.kpis.<kpi>`
+parameter for a KPI (a version published before that KPI was scored, such as one
+without equipment compliance) does not score it, so its evaluations can still be
+reproduced; weighing such a KPI is refused.
 - `tiers.thresholds.<tier>`: lowest score of each tier; the tier at 0 is the bottom tier.
 - `tiers.hysteresis_margin`, `tiers.minimum_orders`, `tiers.new_rider_weeks`.
 """
@@ -63,16 +68,23 @@ class ScoringRules:
                 prior_strength=_number(params, f"scoring.kpis.{kpi.name}.prior_strength"),
             )
             for kpi in AVAILABLE_KPIS
+            if _sets(params, f"scoring.kpis.{kpi.name}")
         }
         weights: dict[str, dict[str, float]] = {}
         for path, value in params.group("scoring.weights").items():
             capacity, _, name = path.partition(".")
             if name not in KPI_BY_NAME:
                 raise ValueError(f"scoring.weights.{path}: {name!r} is not a KPI")
-            if name not in rules:
+            kpi = KPI_BY_NAME[name]
+            if not kpi.available:
                 raise ValueError(
                     f"scoring.weights.{path}: {name} cannot be scored yet "
-                    f"(waiting for {KPI_BY_NAME[name].waiting_for})"
+                    f"(waiting for {kpi.waiting_for})"
+                )
+            if name not in rules:
+                raise ValueError(
+                    f"scoring.weights.{path}: {name} has a weight but no target, floor or "
+                    f"prior strength; add scoring.kpis.{name} or remove the weight"
                 )
             weights.setdefault(capacity, {})[name] = float(value)
         ordered = {c: {k: w.get(k, 0.0) for k in rules} for c, w in weights.items()}
@@ -126,6 +138,12 @@ class TierRules:
             minimum_orders=int(params.get("tiers.minimum_orders")),
             new_rider_weeks=int(params.get("tiers.new_rider_weeks")),
         )
+
+
+def _sets(params: ParameterSet, prefix: str) -> bool:
+    """Whether the policy has any parameter under `prefix`."""
+    start = prefix + "."
+    return any(path.startswith(start) for path in params.values)
 
 
 def _number(params: ParameterSet | Mapping[str, Any], path: str) -> float:

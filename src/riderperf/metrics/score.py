@@ -5,11 +5,17 @@ For every scored KPI (registry order):
 1. shrink: `shrunk = scale × (num + k × peer) / (den + k)`, where `peer` is the KPI of the
    rider's peer group (same capacity type and city, the rider included; if that group has
    no data, the capacity type, then everyone) and `k` the policy's prior strength. A rider
-   with little data sits near the peers, one with much data near their own rate.
+   with little data sits near the peers, one with much data near their own rate. A
+   sampled KPI (equipment compliance: inspections check a sample of riders) is not
+   measured for a rider with nothing counted on it (NaN), since not being checked says
+   nothing about the rider; a rider who was checked is shrunk toward the peers who were.
 2. normalise: `(shrunk − floor) / (target − floor)` clipped to 0–1; this one formula is
    right for both directions because a lower-is-better KPI has its target below its floor.
-3. weigh: the capacity type's weights; a KPI nobody has data for (an absent table) is left
-   out and the other weights are scaled up to sum to 1.
+3. weigh: the capacity type's weights; a KPI not measured for the rider (nobody has data
+   for it, as with an absent table, or a sampled KPI the rider was not checked on) is left
+   out and the rider's other weights are scaled up to sum to 1. The scaled weights are
+   rounded to 12 decimals, so that leaving out a KPI of weight w from weights that were
+   the old ones × (1 − w) gives back the old ones exactly, not 0.30000000000000004.
 4. `contribution = round(1000 × weight × normalised, 2)`; `score = round(Σ contributions, 2)`,
    so the contributions add up to the score exactly.
 
@@ -31,6 +37,7 @@ from riderperf.metrics.rules import ScoringRules
 from riderperf.metrics.scorecard import KpiScore
 
 SCORE_POINTS = 1000.0
+WEIGHT_DECIMALS = 12  # far below a contribution's 0.01 points, far above float noise
 PEER_KEYS: tuple[tuple[str, ...], ...] = (("capacity_type", "city"), ("capacity_type",), ())
 
 
@@ -38,13 +45,15 @@ PEER_KEYS: tuple[tuple[str, ...], ...] = (("capacity_type", "city"), ("capacity_
 Numbers = npt.NDArray[np.float64] | np.float64
 
 
-def shrink(num: Numbers, den: Numbers, peer: Numbers, k: float) -> Numbers:
-    """`(num + k × peer) / (den + k)`; NaN when there is nothing to go on."""
+def shrink(num: Numbers, den: Numbers, peer: Numbers, k: float, sampled: bool = False) -> Numbers:
+    """`(num + k × peer) / (den + k)`; NaN when there is nothing to go on, and for a
+    sampled KPI when the rider was not checked (`den` 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = (num + k * np.nan_to_num(peer)) / (den + k)
         own = np.where(den > 0, num / den, np.nan)
     # Without a peer value the rider's own rate is all there is.
-    return np.where(np.isnan(peer), own, np.where(den + k > 0, out, np.nan))
+    value = np.where(np.isnan(peer), own, np.where(den + k > 0, out, np.nan))
+    return np.where(den > 0, value, np.nan) if sampled else value
 
 
 def normalise(value: Numbers, floor: float, target: float) -> Numbers:
@@ -87,7 +96,7 @@ def score_frame(window: pd.DataFrame, rules: ScoringRules) -> pd.DataFrame:
         num = out[f"{name}_num"].to_numpy(float)
         den = out[f"{name}_den"].to_numpy(float)
         peer = peers[name].to_numpy(float)
-        shrunk = rule.kpi.scale * shrink(num, den, peer, rule.prior_strength)
+        shrunk = rule.kpi.scale * shrink(num, den, peer, rule.prior_strength, rule.kpi.sampled)
         with np.errstate(divide="ignore", invalid="ignore"):
             out[name] = np.where(den > 0, rule.kpi.scale * num / den, np.nan)
         out[f"{name}_peer"] = rule.kpi.scale * peer
@@ -100,7 +109,7 @@ def score_frame(window: pd.DataFrame, rules: ScoringRules) -> pd.DataFrame:
     for j in range(len(names)):  # registry order, as score_rider adds them
         total[:, 0] = total[:, 0] + np.where(measured[:, j], base[:, j], 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.where(measured, base / total, 0.0)
+        weight = np.where(measured, np.round(base / total, WEIGHT_DECIMALS), 0.0)
     points = np.round(SCORE_POINTS * weight * np.nan_to_num(normalised), 2)
     score = np.zeros(len(out))
     for j, name in enumerate(names):  # registry order, as score_rider adds them
@@ -126,7 +135,7 @@ def score_rider(
         num, den = (float(x) for x in counts.get(name, (0.0, 0.0)))
         p = np.float64(peer.get(name, np.nan))
         shrunk = rule.kpi.scale * float(
-            shrink(np.float64(num), np.float64(den), p, rule.prior_strength)
+            shrink(np.float64(num), np.float64(den), p, rule.prior_strength, rule.kpi.sampled)
         )
         norm = float(normalise(np.float64(shrunk), rule.floor, rule.target))
         own = rule.kpi.scale * num / den if den > 0 else np.nan
@@ -136,7 +145,7 @@ def score_rider(
     score = 0.0
     for name, (num, den, own, peer_value, shrunk, norm) in rows.items():
         measured = not np.isnan(norm)
-        weight = weights[name] / total if measured else 0.0
+        weight = float(np.round(weights[name] / total, WEIGHT_DECIMALS)) if measured else 0.0
         points = float(np.round(SCORE_POINTS * weight * (norm if measured else 0.0), 2))
         kpis[name] = KpiScore(name, num, den, own, peer_value, shrunk, norm, weight, points)
         score = score + points

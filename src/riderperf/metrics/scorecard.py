@@ -25,7 +25,7 @@ class KpiScore:
     peer_rate: float  # the peer group's value the rate is shrunk toward
     shrunk: float  # the value the score uses
     normalised: float  # 0 at the floor, 1 at the target or better
-    weight: float  # weight in the score after leaving out KPIs nobody has data for
+    weight: float  # weight in the score after leaving out KPIs not measured for the rider
     contribution: float  # 1000 × weight × normalised, rounded to 0.01
 
 

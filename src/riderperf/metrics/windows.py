@@ -38,6 +38,10 @@ def window_expr(ib: Any, period: Period, policy_version: str, group_by: GroupBy 
     if group_by not in GROUP_KEYS:
         raise ValueError(f"group_by {group_by!r}: choose one of {', '.join(GROUP_KEYS)}")
     daily = ib.table(RIDER_DAILY)
+    # A table written before a KPI was added has no columns for it until the next
+    # build_daily_facts adds them: nothing was counted for it then.
+    missing = {c: ibis.literal(0, "int64") for c in fact_columns() if c not in daily.columns}
+    daily = daily.mutate(**missing) if missing else daily
     daily = daily.filter(
         daily.policy_version == policy_version,
         daily.day >= ibis.literal(period.start),

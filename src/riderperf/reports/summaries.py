@@ -39,9 +39,12 @@ def median(values: Sequence[float]) -> float | None:
 
 
 def kpi_names(rows: Sequence[RiderRow]) -> list[str]:
-    """The KPIs the scorecards carry, in registry order."""
+    """The KPIs the scorecards carry, in registry order; a sampled KPI (equipment
+    compliance) only when someone was checked on it: in a period without inspections it
+    has nothing to report (the inspection section says so)."""
     present = {name for r in rows for name in r.kpis}
-    return [k.name for k in KPIS if k.name in present]
+    checked = {name for r in rows for name, (_, den) in r.kpis.items() if den > 0}
+    return [k.name for k in KPIS if k.name in present and (not k.sampled or k.name in checked)]
 
 
 def pooled(rows: Sequence[RiderRow], name: str) -> tuple[float | None, float, float]:

@@ -44,7 +44,8 @@ class KpiLine:
     points: str
     maximum: str
     share: float  # of the KPI's maximum, 0–1, for the bar
-    counted: bool  # False: the KPI weighs nothing for the rider's kind of work
+    counted: bool  # False: the KPI weighs nothing for the rider (`note` says why)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ def _kpi_line(t: Translator, name: str, kpi: dict[str, Any]) -> KpiLine:
     weight = float(kpi.get("weight") or 0)
     points = float(kpi.get("contribution") or 0)
     rate = kpi.get("rate")
+    unchecked = info.sampled and not kpi.get("den")
     return KpiLine(
         label=words.label(t, words.KPI_NAMES, name),
         value=kpi_value(t, info, rate if rate is not None else kpi.get("shrunk")),
@@ -237,6 +239,9 @@ def _kpi_line(t: Translator, name: str, kpi: dict[str, Any]) -> KpiLine:
         maximum=t.number(1000 * weight, 0),
         share=points / (1000 * weight) if weight else 0.0,
         counted=weight > 0,
+        note=""
+        if weight > 0
+        else t.gettext(words.KPI_NOT_CHECKED if unchecked else words.KPI_NOT_COUNTED),
     )
 
 

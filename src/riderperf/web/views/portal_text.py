@@ -17,6 +17,11 @@ KPI_NAMES = {
     "equipment_compliance": N_("Equipment in order"),
 }
 
+# Why a KPI earns the rider no points: it weighs nothing for their kind of work, or it is
+# measured on a sample (equipment at inspections) and the rider was not checked.
+KPI_NOT_COUNTED = N_("Not part of your score for your kind of work.")
+KPI_NOT_CHECKED = N_("Not checked in this period, so not part of your score.")
+
 TIERS = {
     "gold": N_("Gold"),
     "silver": N_("Silver"),
