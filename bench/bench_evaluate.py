@@ -414,7 +414,10 @@ packaging_tags AS (
 parts AS (
     SELECT rider_id, on_time_rate_num, on_time_rate_den, rider_cancel_rate_num,
            rider_cancel_rate_den, delivered AS complaint_rate_den,
-           delivered AS safety_incidents_den
+           delivered AS safety_incidents_den,
+           -- equipment items come from inspections, kept in the app database: the
+           -- simulated city has none (the agreement check would show any)
+           0 AS equipment_compliance_num, 0 AS equipment_compliance_den
     FROM order_days
     UNION ALL BY NAME
     SELECT rider_id, stars AS customer_rating_num, 1 AS customer_rating_den
