@@ -9,13 +9,13 @@ Parameters used (values are in the KPI's display unit: shares 0–1, stars, per 
 - `scoring.kpis.<kpi>.prior_strength`: k, in the KPI's denominator units, of the
   shrinkage `(num + k × peer rate) / (den + k)`.
 - `scoring.weights.<capacity_type>.<kpi>`: weights, summing to 1 per capacity type.
+- `tiers.thresholds.<tier>`: lowest score of each tier; the tier at 0 is the bottom tier.
+- `tiers.hysteresis_margin`, `tiers.minimum_orders`, `tiers.new_rider_weeks`.
 
 A policy scores the KPIs it gives parameters for. One without any `scoring.kpis.<kpi>`
 parameter for a KPI (a version published before that KPI was scored, such as one
 without equipment compliance) does not score it, so its evaluations can still be
 reproduced; weighing such a KPI is refused.
-- `tiers.thresholds.<tier>`: lowest score of each tier; the tier at 0 is the bottom tier.
-- `tiers.hysteresis_margin`, `tiers.minimum_orders`, `tiers.new_rider_weeks`.
 """
 
 from __future__ import annotations
