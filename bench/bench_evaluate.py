@@ -19,6 +19,11 @@ period) and prints JSON: sizes, evaluate seconds (total and per stage) and peak 
 floor seconds and peak memory, the ratio evaluate / floor and the agreement. The floor
 runs after evaluate, so it never reads a colder page cache than evaluate did.
 
+`evaluate_statement_seconds` is the part of evaluate's time spent inside the warehouse
+statements it runs (judging and writing the judgments, building and writing the daily
+facts, the window query); `statements_vs_floor` is that part alone as a ratio to the
+floor: the least evaluate could take with no Python around its statements.
+
 At module level only the standard library and duckdb are imported; riderperf (with ibis
 and pandas) is imported inside the functions that need it, so the floor child never loads
 it and its peak memory is DuckDB's.
@@ -133,8 +138,49 @@ def run_child(role: str, options: dict[str, Any], work: Path) -> tuple[dict[str,
     return result, int(peak.read_text()) / 1024.0
 
 
+class TimedConnection:
+    """A DuckDB connection that adds up the time its `execute` calls take.
+
+    `execute` runs a statement to the end before it returns (the result is fetched
+    afterwards, into Python), so the sum is the time evaluate spends waiting on the
+    warehouse engine; everything else is Python (Ibis compiling, scoring, publishing).
+    Ibis' own few small queries (`Expr.execute`) go through `sql()` and are not counted."""
+
+    def __init__(self, con: Any) -> None:
+        self._con = con
+        self.seconds = 0.0
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return self._con.execute(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - began
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def time_warehouse_statements() -> list[TimedConnection]:
+    """From now on, every warehouse riderperf opens talks through a TimedConnection; the
+    returned list collects them."""
+    from riderperf.warehouse.connection import Warehouse
+
+    opened: list[TimedConnection] = []
+    plain_init = Warehouse.__init__
+
+    def timed_init(self: Any, con: Any, path: Any) -> None:
+        timed = TimedConnection(con)
+        opened.append(timed)
+        plain_init(self, timed, path)  # type: ignore[arg-type]
+
+    Warehouse.__init__ = timed_init  # type: ignore[method-assign]
+    return opened
+
+
 def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
-    """Child: `evaluate` of the period, timed around evaluate_period alone."""
+    """Child: `evaluate` of the period, timed around evaluate_period alone, with the part of
+    that time spent inside warehouse statements."""
     from riderperf.config import Settings
     from riderperf.evaluation.service import evaluate_period
     from riderperf.metrics.periods import days_period
@@ -147,11 +193,13 @@ def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'judgments'"
     ).fetchone()
     con.close()
+    connections = time_warehouse_statements()
     began = time.perf_counter()
     result = evaluate_period(settings, period)
     seconds = time.perf_counter() - began
     return {
         "seconds": seconds,
+        "statement_seconds": sum(c.seconds for c in connections),
         "stages": result.seconds,
         "policy_version": result.policy_version,
         "judgments": result.judgments,
@@ -637,6 +685,11 @@ def main(argv: list[str] | None = None) -> int:
             "evaluate_seconds": round(evaluated["seconds"], 2),
             "evaluate_stage_seconds": {k: round(v, 2) for k, v in evaluated["stages"].items()},
             "evaluate_process_seconds": evaluated["process_seconds"],
+            # The time inside the warehouse statements alone (judging and writing 1.4 M
+            # judgments, building and writing the daily facts, the window query): what
+            # evaluate would take with no Python around them, as a ratio to the floor too.
+            "evaluate_statement_seconds": round(evaluated["statement_seconds"], 2),
+            "statements_vs_floor": round(evaluated["statement_seconds"] / floored["seconds"], 2),
             "evaluate_peak_rss_mb": round(evaluate_mb, 1),
             "floor_seconds": round(floored["seconds"], 2),
             "floor_process_seconds": floored["process_seconds"],

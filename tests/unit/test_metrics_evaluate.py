@@ -17,6 +17,8 @@ from riderperf.metrics import (
     parse_period,
     scorecards_frame,
 )
+from riderperf.metrics.improve import improvements
+from riderperf.metrics.rules import ScoringRules
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.warehouse.connection import Warehouse, connect
@@ -72,6 +74,16 @@ def test_a_scorecard_explains_itself_and_is_json_ready(warehouse: Warehouse) -> 
     assert round(sum(k["contribution"] for k in data["kpis"].values()), 2) == data["score"]
     assert 1 <= len(data["improvements"]) <= 2
     assert data["improvements"][0]["sentence"].endswith("points.")
+
+
+def test_every_card_names_the_improvements_of_its_own_kpis(warehouse: Warehouse) -> None:
+    """The evaluation picks improvements for all riders at once; one rider's KPIs alone
+    give the same ones."""
+    rules = ScoringRules.from_params(load_policy(default_policy_folder()).at(WEEK.start))
+    cards = evaluate(warehouse, {"QUIET": "silver"})
+    assert any(card.improvements for card in cards.values())
+    for card in cards.values():
+        assert card.improvements == improvements(card.kpis, rules)
 
 
 def test_crowdsourced_riders_are_not_scored_on_declined_or_expired_offers(

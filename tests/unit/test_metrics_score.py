@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riderperf.metrics.improve import improvements
+from riderperf.metrics.improve import MINIMUM_GAIN, improvements, top_gains
 from riderperf.metrics.registry import AVAILABLE_KPIS, fact_columns
 from riderperf.metrics.rules import KpiRule, ScoringRules
 from riderperf.metrics.score import peer_rates, score_frame, score_rider
@@ -201,6 +201,39 @@ def test_improvements_name_the_largest_gains_in_plain_words() -> None:
     )
     assert found[1].sentence.startswith("Raise your average customer rating from 4.10 to 4.35")
     assert score < 1000
+
+
+_GAIN_PARTS = st.one_of(
+    st.sampled_from([0.0, 0.5, 1.0, 0.04, math.nan]), st.floats(0.0, 1.0, allow_nan=False)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(_GAIN_PARTS, _GAIN_PARTS), min_size=4, max_size=4),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_top_gains_keep_the_two_largest_gains_of_a_point_or_more(
+    rows: list[list[tuple[float, float]]],
+) -> None:
+    """Against a plain sort per rider: ties go to the earlier KPI, a KPI without weight
+    or not measured (NaN) is never named, and nothing under a point is."""
+    weight = np.array([[w for w, _ in row] for row in rows])
+    normalised = np.array([[n for _, n in row] for row in rows])
+    columns, gains = top_gains(weight, normalised)
+    for i, row in enumerate(rows):
+        eligible = [
+            (1000.0 * w * (1.0 - n), j)
+            for j, (w, n) in enumerate(row)
+            if w > 0 and not math.isnan(n) and 1000.0 * w * (1.0 - n) >= MINIMUM_GAIN
+        ]
+        expected = sorted(eligible, key=lambda g: (-g[0], g[1]))[:2]
+        found = [(g, j) for j, g in zip(columns[i], gains[i], strict=True) if j >= 0]
+        assert found == expected
+        assert columns[i][len(found) :] == [-1] * (2 - len(found))
 
 
 def test_a_newcomer_at_target_is_told_that_more_orders_will_count() -> None:

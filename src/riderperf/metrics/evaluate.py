@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from riderperf.metrics.improve import improvements
+from riderperf.metrics.improve import improvement, top_gains
 from riderperf.metrics.periods import Period
 from riderperf.metrics.registry import fact_columns
 from riderperf.metrics.rules import ScoringRules, TierRules
@@ -78,6 +78,11 @@ def score_window(
         )
         for name in scoring.rules
     }
+    names = list(scoring.rules)
+    best, gains = top_gains(
+        scored[[f"{name}_weight" for name in names]].to_numpy(dtype=float),
+        scored[[f"{name}_normalised" for name in names]].to_numpy(dtype=float),
+    )
     riders = scored["rider_id"].astype(str).tolist()
     scores = scored["score"].astype("float64").tolist()
     orders_of = scored["rider_cancel_rate_den"].astype("int64").tolist()
@@ -104,7 +109,11 @@ def score_window(
                 tier_reason=decision.reason,
                 orders=orders_of[i],
                 kpis=kpis,
-                improvements=improvements(kpis, scoring),
+                improvements=[
+                    improvement(kpis[names[j]], gain, scoring)
+                    for j, gain in zip(best[i], gains[i], strict=True)
+                    if j >= 0
+                ],
             )
         )
     return cards

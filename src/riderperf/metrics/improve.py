@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+import numpy.typing as npt
+
 from riderperf.metrics.registry import Kpi
 from riderperf.metrics.rules import ScoringRules
 from riderperf.metrics.score import SCORE_POINTS
@@ -31,26 +34,45 @@ def format_value(kpi: Kpi, value: float, unit: bool = True) -> str:
     return f"{number} {kpi.unit}" if unit else number
 
 
+def top_gains(
+    weight: npt.NDArray[np.float64], normalised: npt.NDArray[np.float64], most: int = MOST
+) -> tuple[list[list[int]], list[list[float]]]:
+    """For every row (a rider) of `weight` and `normalised` (riders × KPIs in registry
+    order): the columns of the `most` largest gains of at least MINIMUM_GAIN, largest
+    first, the earlier KPI first on a tie, and their gains. A row with fewer such KPIs
+    has -1 in the columns left over. One numpy pass for every rider of an evaluation."""
+    with np.errstate(invalid="ignore"):
+        gain = SCORE_POINTS * weight * (1.0 - normalised)
+        kept = (weight > 0) & ~np.isnan(normalised) & (gain >= MINIMUM_GAIN)
+    order = np.argsort(np.where(kept, -gain, np.inf), axis=1, kind="stable")[:, :most]
+    found = np.take_along_axis(kept, order, axis=1)
+    columns = np.where(found, order, -1)
+    return columns.tolist(), np.take_along_axis(gain, order, axis=1).tolist()
+
+
+def improvement(score: KpiScore, gain: float, rules: ScoringRules) -> Improvement:
+    """The change of one KPI with its `gain` (from `top_gains`), in plain words."""
+    rule = rules.rules[score.name]
+    current = score.shrunk if math.isnan(score.rate) else score.rate
+    sentence = _sentence(rule.kpi, current, rule.target, gain, score.den)
+    return Improvement(score.name, round(gain, 2), current, rule.target, sentence)
+
+
 def improvements(
     kpis: Mapping[str, KpiScore], rules: ScoringRules, most: int = MOST
 ) -> list[Improvement]:
-    # Gains first, sentences only for the ones kept: an evaluation runs this for every rider.
-    found: list[tuple[float, int, str, KpiScore]] = []
-    for order, (name, score) in enumerate(kpis.items()):
-        if score.weight <= 0 or math.isnan(score.normalised):
-            continue
-        gain = SCORE_POINTS * score.weight * (1.0 - score.normalised)
-        if gain >= MINIMUM_GAIN:
-            found.append((-gain, order, name, score))
-    found.sort(key=lambda item: (item[0], item[1]))
-    kept = []
-    for negative_gain, _, name, score in found[:most]:
-        gain = -negative_gain
-        rule = rules.rules[name]
-        current = score.shrunk if math.isnan(score.rate) else score.rate
-        sentence = _sentence(rule.kpi, current, rule.target, gain, score.den)
-        kept.append(Improvement(name, round(gain, 2), current, rule.target, sentence))
-    return kept
+    """The `most` changes that would raise one rider's score the most."""
+    scores = list(kpis.values())
+    columns, gains = top_gains(
+        np.array([[k.weight for k in scores]], dtype=float),
+        np.array([[k.normalised for k in scores]], dtype=float),
+        most,
+    )
+    return [
+        improvement(scores[j], gain, rules)
+        for j, gain in zip(columns[0], gains[0], strict=True)
+        if j >= 0
+    ]
 
 
 def _sentence(kpi: Kpi, current: float, target: float, gain: float, volume: float) -> str:
