@@ -21,7 +21,7 @@ for the days already stored) before the table is written again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import ibis
 import pyarrow as pa
@@ -33,6 +33,7 @@ from riderperf.metrics.daily_sources import (
     window_has_bad_orders,
 )
 from riderperf.metrics.registry import fact_columns
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
 from riderperf.warehouse.connection import Warehouse
 
 RIDER_DAILY = "rider_daily"
@@ -134,12 +135,18 @@ def build_daily_facts(
     # are no inspections.
     if checks:
         _load_equipment_checks(warehouse, checks)
+    equipment = _EQUIPMENT if checks else None
+    # The same SQL for every period of a policy version: the days are variables.
+    stage_sql = compiled_sql(
+        warehouse,
+        "daily_counts",
+        f"{policy_version!r} {equipment!r}",
+        lambda: daily_counts(ib, Bounds.variables(), policy_version, equipment_checks=equipment),
+    )
     try:
-        counts = daily_counts(
-            ib, start, end, policy_version, equipment_checks=_EQUIPMENT if checks else None
-        )
-        stage_sql = ibis.to_sql(counts, dialect="duckdb")
-        return _replace_days(warehouse, start, end, policy_version, stage_sql)
+        # Set outside the transaction of _replace_days, which rolls back on failure.
+        with bounds_set(con, _midnight(start), _midnight(end)):
+            return _replace_days(warehouse, start, end, policy_version, stage_sql)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_EQUIPMENT}")
 
@@ -184,3 +191,7 @@ def _replace_days(
         con.execute("ROLLBACK")
         raise
     return int(rows[0][0])
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -17,6 +17,7 @@ import ibis
 from ibis import _
 
 from riderperf.metrics.registry import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS, fact_columns
+from riderperf.warehouse.compiled import Bounds
 from riderperf.warehouse.functions import utc_day
 
 
@@ -42,7 +43,7 @@ def _judgments(ib: Any, policy_version: str) -> Any:
     return j.filter(j.policy_version == policy_version)
 
 
-def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
+def _orders_part(ib: Any, b: Bounds, policy_version: str) -> Any:
     """Orders per rider and day, less those whose judgment holds the rider responsible.
 
     A late or cancelled order's judgment carries the order's own rider and day (both read
@@ -50,7 +51,7 @@ def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
     judgments grouped the same way; an order has at most one such judgment per version.
     This spares a join of every order of the window with the judgments."""
     o = ib.table("orders")
-    o = o.filter(o.rider_id.notnull(), o.created_at >= _at(start), o.created_at < _at(end))
+    o = o.filter(o.rider_id.notnull(), o.created_at >= b.start_at, o.created_at < b.end_at)
     o = o.select("rider_id", "status", "promised_at", day=utc_day(_.created_at))
     delivered = o.status == "delivered"
     sums = o.group_by(["rider_id", "day"]).aggregate(
@@ -63,8 +64,8 @@ def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
         j.party == "rider",
         j.event.isin(["late", "cancelled"]),
         j.rider_id.notnull(),
-        j.day >= start,
-        j.day < end,
+        j.day >= b.first_day,
+        j.day < b.end_day,
     )
     faults = j.group_by(f_rider_id=j.rider_id, f_day=j.day).aggregate(
         late=_count(j.event == "late"), cancelled=_count(j.event == "cancelled")
@@ -82,9 +83,9 @@ def _orders_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
     )
 
 
-def _ratings_part(ib: Any, start: date, end: date) -> Any:
+def _ratings_part(ib: Any, b: Bounds) -> Any:
     r = ib.table("ratings")
-    r = r.filter(r.source == "customer", r.created_at >= _at(start), r.created_at < _at(end))
+    r = r.filter(r.source == "customer", r.created_at >= b.start_at, r.created_at < b.end_at)
     r = r.select("rider_id", "stars", day=utc_day(r.created_at))
     sums = r.group_by(["rider_id", "day"]).aggregate(
         stars=r.stars.cast("int64").sum(), ratings=r.count()
@@ -92,22 +93,22 @@ def _ratings_part(ib: Any, start: date, end: date) -> Any:
     return _shape(sums, customer_rating_num=sums.stars, customer_rating_den=sums.ratings)
 
 
-def _complaints_part(ib: Any, start: date, end: date, policy_version: str) -> Any:
+def _complaints_part(ib: Any, b: Bounds, policy_version: str) -> Any:
     j = _judgments(ib, policy_version)
     j = j.filter(
         j.event == "complaint",
         j.party == "rider",
         j.rider_id.notnull(),
-        j.day >= start,
-        j.day < end,
+        j.day >= b.first_day,
+        j.day < b.end_day,
     )
     sums = j.group_by(["rider_id", "day"]).aggregate(complaints=j.count())
     return _shape(sums, complaint_rate_num=sums.complaints)
 
 
-def _offers_part(ib: Any, start: date, end: date) -> Any:
+def _offers_part(ib: Any, b: Bounds) -> Any:
     f = ib.table("offers")
-    f = f.filter(f.offered_at >= _at(start), f.offered_at < _at(end))
+    f = f.filter(f.offered_at >= b.start_at, f.offered_at < b.end_at)
     f = f.select("rider_id", "response", day=utc_day(f.offered_at))
     sums = f.group_by(["rider_id", "day"]).aggregate(
         accepted=_count(f.response == "accepted"), offers=f.count()
@@ -115,22 +116,22 @@ def _offers_part(ib: Any, start: date, end: date) -> Any:
     return _shape(sums, acceptance_rate_num=sums.accepted, acceptance_rate_den=sums.offers)
 
 
-def _incidents_part(ib: Any, start: date, end: date) -> Any:
+def _incidents_part(ib: Any, b: Bounds) -> Any:
     i = ib.table("incidents")
     counted = i.kind.isin(list(SAFETY_KINDS)) | (
         i.kind.isin(list(SAFETY_AT_FAULT_KINDS)) & (i.at_fault == "yes")
     )
-    i = i.filter(counted, i.occurred_at >= _at(start), i.occurred_at < _at(end))
+    i = i.filter(counted, i.occurred_at >= b.start_at, i.occurred_at < b.end_at)
     i = i.select("rider_id", day=utc_day(i.occurred_at))
     sums = i.group_by(["rider_id", "day"]).aggregate(incidents=i.count())
     return _shape(sums, safety_incidents_num=sums.incidents)
 
 
-def _equipment_part(ib: Any, start: date, end: date, checks: str) -> Any:
+def _equipment_part(ib: Any, b: Bounds, checks: str) -> Any:
     """Equipment compliance from table `checks` (rider_id, day, passed, checked): the
     inspection results, which live in the app database, loaded by the caller."""
     c = ib.table(checks)
-    c = c.filter(c.day >= ibis.literal(start), c.day < ibis.literal(end))
+    c = c.filter(c.day >= b.first_day, c.day < b.end_day)
     sums = c.group_by(["rider_id", "day"]).aggregate(
         passed=c.passed.cast("int64").sum(), checked=c.checked.cast("int64").sum()
     )
@@ -138,19 +139,19 @@ def _equipment_part(ib: Any, start: date, end: date, checks: str) -> Any:
 
 
 def daily_counts(
-    ib: Any, start: date, end: date, policy_version: str, equipment_checks: str | None = None
+    ib: Any, bounds: Bounds, policy_version: str, equipment_checks: str | None = None
 ) -> Any:
-    """Per rider and day in `[start, end)`: every fact column but document compliance;
+    """Per rider and day within `bounds`: every fact column but document compliance;
     equipment compliance from the table named `equipment_checks` (zeros without one)."""
     parts = [
-        _orders_part(ib, start, end, policy_version),
-        _offers_part(ib, start, end),
-        _ratings_part(ib, start, end),
-        _complaints_part(ib, start, end, policy_version),
-        _incidents_part(ib, start, end),
+        _orders_part(ib, bounds, policy_version),
+        _offers_part(ib, bounds),
+        _ratings_part(ib, bounds),
+        _complaints_part(ib, bounds, policy_version),
+        _incidents_part(ib, bounds),
     ]
     if equipment_checks is not None:
-        parts.append(_equipment_part(ib, start, end, equipment_checks))
+        parts.append(_equipment_part(ib, bounds, equipment_checks))
     combined = parts[0]
     for part in parts[1:]:
         combined = _add_part(combined, part)

@@ -3,7 +3,7 @@
 `judgments_expr` is the whole bulk judgment as one Ibis expression (orders and complaints
 created in [start, end)); `write_judgments` materialises it in one transaction, first
 deleting the rows of the same policy version in the same period, so running it again gives
-the same table.
+the same table. Its SQL is compiled once per policy version (`warehouse.compiled`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import ibis
-
 from riderperf.responsibility.bulk_complaints import complaint_judgments
 from riderperf.responsibility.bulk_orders import cancel_judgments, late_judgments, order_base
 from riderperf.responsibility.model import JUDGMENT_COLUMNS, JUDGMENTS_DDL
 from riderperf.responsibility.params import JudgmentParams
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
 from riderperf.warehouse.connection import Warehouse
 
 
@@ -27,11 +26,12 @@ def order_judgments_expr(con: Any, orders: Any, params: JudgmentParams, version:
 
 
 def judgments_expr(
-    con: Any, params: JudgmentParams, policy_version: str, start: datetime, end: datetime
+    con: Any, params: JudgmentParams, policy_version: str, start: Any, end: Any
 ) -> Any:
     """Judgments of the orders created in [start, end) and the complaints created in
     [start, end), as an Ibis table with the columns of `judgments`. `con` is an Ibis
-    backend holding the canonical tables (Warehouse.ibis_con)."""
+    backend holding the canonical tables (Warehouse.ibis_con); `start` and `end` are
+    instants (datetimes, or Ibis values such as `Bounds.variables()`)."""
     orders = con.table("orders")
     complaints = con.table("complaints")
     complained = complaints.filter((complaints.created_at >= start) & (complaints.created_at < end))
@@ -55,22 +55,31 @@ def write_judgments(
 ) -> int:
     """Judges the period and stores it in `judgments`, replacing the rows of the same policy
     version whose occurred_at is in [start, end); returns the number of rows written."""
-    expr = judgments_expr(warehouse.ibis_con, params, policy_version, start, end)
-    sql = ibis.to_sql(expr, dialect="duckdb")
+    # The same SQL for every period of a policy version: the period is in variables.
+    bounds = Bounds.variables()
+    sql = compiled_sql(
+        warehouse,
+        "judgments",
+        f"{policy_version!r} {params!r}",
+        lambda: judgments_expr(
+            warehouse.ibis_con, params, policy_version, bounds.start_at, bounds.end_at
+        ),
+    )
     columns = ", ".join(name for name, _ in JUDGMENT_COLUMNS)
     con = warehouse.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(JUDGMENTS_DDL)
-        con.execute(
-            "DELETE FROM judgments WHERE policy_version = ? AND occurred_at >= ? "
-            "AND occurred_at < ?",
-            [policy_version, start, end],
-        )
-        row = con.execute(f"INSERT INTO judgments ({columns}) SELECT {columns} FROM ({sql})")
-        written = row.fetchall()[0] if row else None
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with bounds_set(con, start, end):  # outside the transaction, which may fail
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(JUDGMENTS_DDL)
+            con.execute(
+                "DELETE FROM judgments WHERE policy_version = ? AND occurred_at >= ? "
+                "AND occurred_at < ?",
+                [policy_version, start, end],
+            )
+            row = con.execute(f"INSERT INTO judgments ({columns}) SELECT {columns} FROM ({sql})")
+            written = row.fetchall()[0] if row else None
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return int(written[0]) if written else 0

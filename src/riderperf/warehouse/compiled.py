@@ -1,0 +1,155 @@
+"""The pipeline's large statements, compiled once per policy version and release.
+
+Building and compiling the judgment expression takes about half a second and the daily
+facts a quarter of one, on every evaluation. Yet their SQL depends only on the policy's
+numbers and version and on this release of riderperf and its libraries, not on the
+period: the period's bounds are DuckDB variables that the SQL reads when it runs
+(`Bounds.variables()`, given values by `bounds_set`). So each statement is compiled once
+and kept, in this process and in the warehouse table `_compiled_sql`, and the next
+evaluation of any period under the same policy version starts from the text.
+
+A statement is kept under a SHA-256 digest of its name, of what it depends on (the
+caller passes the policy numbers and version), of every source file of the riderperf
+package and of the versions of Ibis, sqlglot and DuckDB. A change to any of them gives
+a new key, so a kept statement is never run with other code or other numbers; the
+rows of old keys are simply not read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.datatypes as dt
+import sqlglot
+
+from riderperf.warehouse.connection import Warehouse
+
+COMPILED_TABLE = "_compiled_sql"
+_COMPILED_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {COMPILED_TABLE} "
+    "(key VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, sql VARCHAR NOT NULL, "
+    "compiled_at TIMESTAMPTZ NOT NULL)"
+)
+# The variables the statements read their period from.
+START_AT, END_AT = "riderperf_start_at", "riderperf_end_at"
+FIRST_DAY, END_DAY = "riderperf_first_day", "riderperf_end_day"
+_KEPT: dict[str, str] = {}
+
+
+@ibis.udf.scalar.builtin(name="getvariable")
+def _instant_variable(variable: str) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
+    """The instant a DuckDB variable holds."""
+
+
+@ibis.udf.scalar.builtin(name="getvariable")
+def _day_variable(variable: str) -> dt.date:
+    """The date a DuckDB variable holds."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A period [start, end) as the pipeline compares with it: as instants (for the times
+    of orders, offers, ratings, incidents) and as UTC days (for `day` columns), each an
+    Ibis value. Literals bake the period into the SQL; variables leave it to run time."""
+
+    start_at: Any
+    end_at: Any
+    first_day: Any
+    end_day: Any
+
+    @classmethod
+    def literals(cls, start: date, end: date) -> Bounds:
+        """The days [start, end) as literals."""
+        return cls(
+            ibis.literal(_midnight(start)),
+            ibis.literal(_midnight(end)),
+            ibis.literal(start),
+            ibis.literal(end),
+        )
+
+    @classmethod
+    def variables(cls) -> Bounds:
+        """The period `bounds_set` gives when the statement runs."""
+        return cls(
+            _instant_variable(START_AT),
+            _instant_variable(END_AT),
+            _day_variable(FIRST_DAY),
+            _day_variable(END_DAY),
+        )
+
+
+@contextmanager
+def bounds_set(con: Any, start_at: datetime, end_at: datetime) -> Iterator[None]:
+    """Gives the variables of `Bounds.variables()` the instants [start_at, end_at) and
+    their UTC days while the block runs, then removes them."""
+    values = {
+        START_AT: start_at,
+        END_AT: end_at,
+        FIRST_DAY: _utc_day(start_at),
+        END_DAY: _utc_day(end_at),
+    }
+    try:
+        for name, value in values.items():
+            con.execute(f"SET VARIABLE {name} = ?", [value])
+        yield
+    finally:
+        for name in values:
+            con.execute(f"RESET VARIABLE {name}")
+
+
+def compiled_sql(warehouse: Warehouse, name: str, depends_on: str, build: Callable[[], Any]) -> str:
+    """The SQL of the expression `build()` returns, compiled the first time `name` is
+    asked for with `depends_on` (a text holding every value the expression is built
+    from) in this release, and kept from then on."""
+    key = statement_key(name, depends_on)
+    sql = _KEPT.get(key)
+    if sql is not None:
+        return sql
+    con = warehouse.con
+    con.execute(_COMPILED_DDL)
+    row = con.execute(f"SELECT sql FROM {COMPILED_TABLE} WHERE key = ?", [key]).fetchone()
+    if row is not None:
+        sql = str(row[0])
+    else:
+        sql = ibis.to_sql(build(), dialect="duckdb")
+        con.execute(
+            f"INSERT INTO {COMPILED_TABLE} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [key, name, sql, datetime.now(UTC)],
+        )
+    _KEPT[key] = sql
+    return sql
+
+
+def statement_key(name: str, depends_on: str) -> str:
+    parts = (name, depends_on, source_digest(), ibis.__version__, sqlglot.__version__)
+    text = "\x00".join((*parts, duckdb.__version__))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@cache
+def source_digest() -> str:
+    """SHA-256 of every Python source file of the riderperf package, with its path."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(b"\x00")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
