@@ -169,10 +169,10 @@ def time_warehouse_statements() -> list[TimedConnection]:
     opened: list[TimedConnection] = []
     plain_init = Warehouse.__init__
 
-    def timed_init(self: Any, con: Any, path: Any) -> None:
+    def timed_init(self: Any, con: Any, path: Any, **options: Any) -> None:
         timed = TimedConnection(con)
         opened.append(timed)
-        plain_init(self, timed, path)  # type: ignore[arg-type]
+        plain_init(self, timed, path, **options)  # type: ignore[arg-type]
 
     Warehouse.__init__ = timed_init  # type: ignore[method-assign]
     return opened

@@ -258,3 +258,7 @@ def test_a_rider_daily_written_before_equipment_compliance_gets_its_columns(
     ).fetchall()
     assert stored == [(date(2026, 10, 26), 1, 0, 0), (MON, 2, 4, 4)]
     assert ensure_rider_daily(warehouse) == []
+    # The window read before the upgrade (with zeros for the missing columns) is not
+    # reused once the columns exist.
+    after = kpi_window(warehouse, WEEK, "test-1", "rider")
+    assert after.loc[0, "equipment_compliance_num"] == after.loc[0, "equipment_compliance_den"] == 4

@@ -7,12 +7,15 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import ibis
 import pytest
 
 from riderperf.metrics.daily import build_daily_facts
+from riderperf.metrics.periods import days_period
+from riderperf.metrics.windows import kpi_window
 from riderperf.responsibility import JUDGMENT_COLUMNS, JudgmentParams, write_judgments
 from riderperf.responsibility.store import judgments_expr
 from riderperf.warehouse import compiled
@@ -23,7 +26,7 @@ from riderperf.warehouse.compiled import (
     compiled_sql,
     statement_key,
 )
-from riderperf.warehouse.connection import Warehouse, connect
+from riderperf.warehouse.connection import Warehouse, connect, open_warehouse
 from tests.unit.test_responsibility_store import DAY, NEXT, insert, late_order
 from tests.unit.test_responsibility_store import parameter_set as parameter_set
 from tests.unit.test_responsibility_store import params as params
@@ -164,3 +167,21 @@ def test_literal_and_variable_bounds_select_the_same_days(warehouse: Warehouse) 
     with bounds_set(warehouse.con, start_at, datetime.combine(end, midnight, UTC)):
         assert chosen(Bounds.variables()) == chosen(Bounds.literals(first, end))
     assert chosen(Bounds.literals(first, end)) == [("O-1",), ("O-2",)]
+
+
+def test_a_read_only_reader_compiles_for_itself_and_writes_nothing(
+    tmp_path: Path, params: JudgmentParams
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with open_warehouse(path) as wh:
+        insert(wh, "riders", [{"rider_id": "R1", "vehicle": "ebike"}])
+        insert(wh, "orders", [late_order("O-0", DAY + timedelta(hours=12))])
+        write_judgments(wh, params, "v1", DAY, NEXT)
+        build_daily_facts(wh, DAY.date(), NEXT.date(), "v1")
+        before = kept(wh)
+    compiled._KEPT.clear()
+    with open_warehouse(path, read_only=True) as wh:
+        window = kpi_window(wh, days_period(DAY.date(), NEXT.date()), "v1", "rider")
+        assert window["on_time_rate_den"].tolist() == [1]
+        assert kept(wh) == before  # kpi_window's statement was not written
+    assert "kpi_window" not in [name for name, _ in before]

@@ -21,19 +21,14 @@ for the days already stored) before the table is written again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import ibis
 import pyarrow as pa
 
-from riderperf.metrics.daily_sources import (
-    add_documents,
-    daily_counts,
-    version_has_judgments,
-    window_has_bad_orders,
-)
+from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
-from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, midnight
 from riderperf.warehouse.connection import Warehouse
 
 RIDER_DAILY = "rider_daily"
@@ -117,14 +112,15 @@ def build_daily_facts(
         raise ValueError(f"no days to build: the end {end} must come after the start {start}")
     if not policy_version.strip():
         raise ValueError("a policy version is needed to build daily facts")
-    ib = warehouse.ibis_con
     if not has_table(warehouse, "judgments"):
         raise ValueError(
             "the warehouse has no judgments table: run the responsibility judgment for "
             f"policy version {policy_version!r} before computing KPIs"
         )
     con = warehouse.con
-    if not version_has_judgments(ib, policy_version) and window_has_bad_orders(ib, start, end):
+    if not _version_has_judgments(warehouse, policy_version) and _window_has_bad_orders(
+        warehouse, start, end
+    ):
         raise ValueError(
             f"no judgments of policy version {policy_version!r}, but there are late or "
             f"cancelled orders between {start} and {end}: judge them with that version first"
@@ -141,11 +137,13 @@ def build_daily_facts(
         warehouse,
         "daily_counts",
         f"{policy_version!r} {equipment!r}",
-        lambda: daily_counts(ib, Bounds.variables(), policy_version, equipment_checks=equipment),
+        lambda: daily_counts(
+            warehouse.ibis_con, Bounds.variables(), policy_version, equipment_checks=equipment
+        ),
     )
     try:
         # Set outside the transaction of _replace_days, which rolls back on failure.
-        with bounds_set(con, _midnight(start), _midnight(end)):
+        with bounds_set(con, midnight(start), midnight(end)):
             return _replace_days(warehouse, start, end, policy_version, stage_sql)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_EQUIPMENT}")
@@ -170,15 +168,19 @@ def _replace_days(
 ) -> int:
     """Replaces the rows of `[start, end)` and the version by the staged counts, in one
     transaction."""
-    con, ib = warehouse.con, warehouse.ibis_con
+    con = warehouse.con
     names = ["rider_id", "day", "policy_version", *fact_columns()]
     columns = ", ".join(names)
+
+    def with_documents() -> ibis.Table:
+        ib = warehouse.ibis_con
+        final = add_documents(ib, ib.table(_STAGE))
+        return final.mutate(policy_version=ibis.literal(policy_version)).select(*names)
+
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} AS {stage_sql}")
-        stage = ib.table(_STAGE)
-        final = add_documents(ib, stage).mutate(policy_version=ibis.literal(policy_version))
-        final_sql = ibis.to_sql(final.select(*names), dialect="duckdb")
+        final_sql = compiled_sql(warehouse, "daily_documents", repr(policy_version), with_documents)
         con.execute(
             f"DELETE FROM {RIDER_DAILY} WHERE policy_version = ? AND day >= ? AND day < ?",
             [policy_version, start, end],
@@ -193,5 +195,18 @@ def _replace_days(
     return int(rows[0][0])
 
 
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def _version_has_judgments(warehouse: Warehouse, policy_version: str) -> bool:
+    row = warehouse.con.execute(
+        "SELECT EXISTS (SELECT 1 FROM judgments WHERE policy_version = ?)", [policy_version]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _window_has_bad_orders(warehouse: Warehouse, start: date, end: date) -> bool:
+    """Whether any order of the days is cancelled or delivered after its promise."""
+    row = warehouse.con.execute(
+        "SELECT EXISTS (SELECT 1 FROM orders WHERE created_at >= ? AND created_at < ? "
+        "AND (status = 'cancelled' OR delivered_at > promised_at))",
+        [midnight(start), midnight(end)],
+    ).fetchone()
+    return bool(row and row[0])

@@ -10,7 +10,6 @@ checked).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import ibis
@@ -19,11 +18,6 @@ from ibis import _
 from riderperf.metrics.registry import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS, fact_columns
 from riderperf.warehouse.compiled import Bounds
 from riderperf.warehouse.functions import utc_day
-
-
-def _at(day: date) -> Any:
-    """Midnight UTC of `day` as a timestamp literal, to compare TIMESTAMPTZ columns."""
-    return ibis.literal(datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
 def _count(condition: Any) -> Any:
@@ -203,19 +197,3 @@ def add_documents(ib: Any, counts: Any) -> Any:
         document_compliance_num=joined.valid.fill_null(0).cast("int64"),
         document_compliance_den=joined.held.fill_null(0).cast("int64"),
     )
-
-
-def version_has_judgments(ib: Any, policy_version: str) -> bool:
-    j = _judgments(ib, policy_version)
-    return bool(j.limit(1).count().execute() > 0)
-
-
-def window_has_bad_orders(ib: Any, start: date, end: date) -> bool:
-    """Whether any order of the days is cancelled or delivered after its promise."""
-    o = ib.table("orders")
-    bad = o.filter(
-        o.created_at >= _at(start),
-        o.created_at < _at(end),
-        (o.status == "cancelled") | (o.delivered_at > o.promised_at),
-    )
-    return bool(bad.limit(1).count().execute() > 0)

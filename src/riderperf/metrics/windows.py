@@ -16,9 +16,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from riderperf.metrics.daily import RIDER_DAILY, has_table
+from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.periods import Period
 from riderperf.metrics.registry import AVAILABLE_KPIS, fact_columns
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, midnight, table_columns
 from riderperf.warehouse.connection import Warehouse
 
 GroupBy = Literal["rider", "zone", "city", "fleet", "capacity_type"]
@@ -33,8 +34,8 @@ GROUP_KEYS: dict[str, str] = {
 RIDER_COLUMNS = ("capacity_type", "city", "zone_id", "fleet_id", "joined_on", "status")
 
 
-def window_expr(ib: Any, period: Period, policy_version: str, group_by: GroupBy = "rider") -> Any:
-    """The Ibis expression behind `kpi_window` (sums only, no values)."""
+def window_expr(ib: Any, days: Bounds, policy_version: str, group_by: GroupBy = "rider") -> Any:
+    """The Ibis expression behind `kpi_window` (sums only, no values) over `days`."""
     if group_by not in GROUP_KEYS:
         raise ValueError(f"group_by {group_by!r}: choose one of {', '.join(GROUP_KEYS)}")
     daily = ib.table(RIDER_DAILY)
@@ -44,8 +45,8 @@ def window_expr(ib: Any, period: Period, policy_version: str, group_by: GroupBy 
     daily = daily.mutate(**missing) if missing else daily
     daily = daily.filter(
         daily.policy_version == policy_version,
-        daily.day >= ibis.literal(period.start),
-        daily.day < ibis.literal(period.end),
+        daily.day >= days.first_day,
+        daily.day < days.end_day,
     )
     per_rider = daily.group_by("rider_id").aggregate(
         **{c: daily[c].sum().cast("int64") for c in fact_columns()}
@@ -64,11 +65,22 @@ def kpi_window(
     warehouse: Warehouse, period: Period, policy_version: str, group_by: GroupBy = "rider"
 ) -> pd.DataFrame:
     """KPI sums and values per group over `period` for `policy_version` (see module doc)."""
-    if not has_table(warehouse, RIDER_DAILY):
+    if group_by not in GROUP_KEYS:
+        raise ValueError(f"group_by {group_by!r}: choose one of {', '.join(GROUP_KEYS)}")
+    present = table_columns(warehouse, RIDER_DAILY)
+    if not present:
         raise ValueError("there are no daily KPI facts yet: run build_daily_facts first")
-    expr = window_expr(warehouse.ibis_con, period, policy_version, group_by)
-    sql = ibis.to_sql(expr, dialect="duckdb")
-    frame = warehouse.con.execute(sql).df()
+    # The same SQL for every period: the days are variables. The columns an older table
+    # lacks change the SQL, so they are part of what it is kept under.
+    missing = [c for c in fact_columns() if c not in present]
+    sql = compiled_sql(
+        warehouse,
+        "kpi_window",
+        f"{policy_version!r} {group_by!r} {missing!r}",
+        lambda: window_expr(warehouse.ibis_con, Bounds.variables(), policy_version, group_by),
+    )
+    with bounds_set(warehouse.con, midnight(period.start), midnight(period.end)):
+        frame = warehouse.con.execute(sql).df()
     key = GROUP_KEYS[group_by]
     frame = frame.sort_values(key, na_position="last", kind="stable").reset_index(drop=True)
     return add_values(frame)

@@ -70,8 +70,8 @@ class Bounds:
     def literals(cls, start: date, end: date) -> Bounds:
         """The days [start, end) as literals."""
         return cls(
-            ibis.literal(_midnight(start)),
-            ibis.literal(_midnight(end)),
+            ibis.literal(midnight(start)),
+            ibis.literal(midnight(end)),
             ibis.literal(start),
             ibis.literal(end),
         )
@@ -112,21 +112,45 @@ def compiled_sql(warehouse: Warehouse, name: str, depends_on: str, build: Callab
     from) in this release, and kept from then on."""
     key = statement_key(name, depends_on)
     sql = _KEPT.get(key)
-    if sql is not None:
-        return sql
-    con = warehouse.con
-    con.execute(_COMPILED_DDL)
-    row = con.execute(f"SELECT sql FROM {COMPILED_TABLE} WHERE key = ?", [key]).fetchone()
-    if row is not None:
-        sql = str(row[0])
-    else:
+    if sql is None:
+        sql = _kept_in_warehouse(warehouse, key)
+    if sql is None:
         sql = ibis.to_sql(build(), dialect="duckdb")
-        con.execute(
-            f"INSERT INTO {COMPILED_TABLE} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [key, name, sql, datetime.now(UTC)],
-        )
+        if not warehouse.read_only:  # a read-only reader keeps it in this process only
+            warehouse.con.execute(
+                f"INSERT INTO {COMPILED_TABLE} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [key, name, sql, datetime.now(UTC)],
+            )
     _KEPT[key] = sql
     return sql
+
+
+def _kept_in_warehouse(warehouse: Warehouse, key: str) -> str | None:
+    con = warehouse.con
+    if warehouse.read_only:
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [COMPILED_TABLE]
+        ).fetchone()
+        if not found or not found[0]:
+            return None
+    else:
+        con.execute(_COMPILED_DDL)
+    row = con.execute(f"SELECT sql FROM {COMPILED_TABLE} WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def table_columns(warehouse: Warehouse, table: str) -> list[str]:
+    """The columns of `table` in the warehouse, in order (none when it does not exist)."""
+    rows = warehouse.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def midnight(day: date) -> datetime:
+    """Midnight UTC at the start of `day`."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def statement_key(name: str, depends_on: str) -> str:
@@ -145,10 +169,6 @@ def source_digest() -> str:
         digest.update(b"\x00")
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _utc_day(moment: datetime) -> date:

@@ -30,9 +30,12 @@ class WarehouseLayoutError(WarehouseError):
 
 
 class Warehouse:
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, path: Path | None, *, read_only: bool = False
+    ) -> None:
         self.con = con
         self.path = path
+        self.read_only = read_only
         self._ibis: Any = None
 
     @property
@@ -105,7 +108,7 @@ def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
             ) from exc
         raise
     con.execute("SET TimeZone = 'UTC'")
-    warehouse = Warehouse(con, path)
+    warehouse = Warehouse(con, path, read_only=read_only)
     if not read_only:
         warehouse.create_tables()
     return warehouse
