@@ -108,6 +108,10 @@ def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
             ) from exc
         raise
     con.execute("SET TimeZone = 'UTC'")
+    # No progress bar on the terminal (commands print JSON there), and no table names
+    # resolved to Python variables of the caller: a missing table is an error.
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET python_enable_replacements = false")
     warehouse = Warehouse(con, path, read_only=read_only)
     if not read_only:
         warehouse.create_tables()
