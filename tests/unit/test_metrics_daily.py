@@ -261,4 +261,5 @@ def test_a_rider_daily_written_before_equipment_compliance_gets_its_columns(
     # The window read before the upgrade (with zeros for the missing columns) is not
     # reused once the columns exist.
     after = kpi_window(warehouse, WEEK, "test-1", "rider")
-    assert after.loc[0, "equipment_compliance_num"] == after.loc[0, "equipment_compliance_den"] == 4
+    counts = after[["equipment_compliance_num", "equipment_compliance_den"]].iloc[0].tolist()
+    assert counts == [4, 4]
