@@ -21,8 +21,9 @@ runs after evaluate, so it never reads a colder page cache than evaluate did.
 
 `evaluate_statement_seconds` is the part of evaluate's time spent inside the warehouse
 statements it runs (judging and writing the judgments, building and writing the daily
-facts, the window query); `statements_vs_floor` is that part alone as a ratio to the
-floor: the least evaluate could take with no Python around its statements.
+facts, the window query) and in the checkpoint when it closes the warehouse;
+`statements_vs_floor` is that part alone as a ratio to the floor: the least evaluate
+could take with no Python around its statements.
 
 At module level only the standard library and duckdb are imported; riderperf (with ibis
 and pandas) is imported inside the functions that need it, so the floor child never loads
@@ -139,12 +140,14 @@ def run_child(role: str, options: dict[str, Any], work: Path) -> tuple[dict[str,
 
 
 class TimedConnection:
-    """A DuckDB connection that adds up the time its `execute` calls take.
+    """A DuckDB connection that adds up the time its `execute` and `close` calls take.
 
     `execute` runs a statement to the end before it returns (the result is fetched
-    afterwards, into Python), so the sum is the time evaluate spends waiting on the
-    warehouse engine; everything else is Python (Ibis compiling, scoring, publishing).
-    Ibis' own few small queries (`Expr.execute`) go through `sql()` and are not counted."""
+    afterwards, into Python), and `close` writes what the statements logged into the
+    database file (DuckDB's checkpoint), so the sum is the time evaluate spends waiting on
+    the warehouse engine; everything else is Python (scoring, publishing, compiling when
+    a statement is not kept yet). Statements Ibis runs itself would go through `sql()`
+    and not be counted; evaluate runs none when its statements are kept."""
 
     def __init__(self, con: Any) -> None:
         self._con = con
@@ -154,6 +157,13 @@ class TimedConnection:
         began = time.perf_counter()
         try:
             return self._con.execute(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - began
+
+    def close(self) -> None:
+        began = time.perf_counter()
+        try:
+            self._con.close()
         finally:
             self.seconds += time.perf_counter() - began
 
