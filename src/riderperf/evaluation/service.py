@@ -20,7 +20,7 @@ from riderperf.evaluation.overrides import apply_overrides
 from riderperf.evaluation.records import previous_tiers, store_evaluation
 from riderperf.inspections.stats import equipment_checks_by_day
 from riderperf.metrics.daily import build_daily_facts
-from riderperf.metrics.evaluate import evaluate_scores
+from riderperf.metrics.evaluate import rider_window, score_window
 from riderperf.metrics.periods import Period, rolling_period
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.policy.versions import (
@@ -141,31 +141,33 @@ def _evaluate_period(
         seconds["daily_facts"] = time.perf_counter() - t
         t = time.perf_counter()
         earlier = previous_tiers(stores.engine, period.start)
-        cards = evaluate_scores(
-            stores.warehouse, period, params, version.version, earlier, period.end
-        )
-        seconds["scores"] = time.perf_counter() - t
-        result = EvaluationResult(
-            f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
-            period,
-            version.version,
-            judged,
-            cards,
-            seconds,
-        )
-        t = time.perf_counter()
-        store_evaluation(
-            stores.engine,
-            result.evaluation_id,
-            period,
-            version.version,
-            started,
-            clock(),
-            judged,
-            cards,
-            result.summary(),
-        )
-        seconds["publish"] = time.perf_counter() - t
+        window = rider_window(stores.warehouse, period, version.version, earlier)
+        # The warehouse's part is done: its file is written while Python scores and
+        # publishes.
+        with stores.warehouse.checkpoint_alongside():
+            cards = score_window(window, params, period, version.version, earlier, period.end)
+            seconds["scores"] = time.perf_counter() - t
+            result = EvaluationResult(
+                f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
+                period,
+                version.version,
+                judged,
+                cards,
+                seconds,
+            )
+            t = time.perf_counter()
+            store_evaluation(
+                stores.engine,
+                result.evaluation_id,
+                period,
+                version.version,
+                started,
+                clock(),
+                judged,
+                cards,
+                result.summary(),
+            )
+            seconds["publish"] = time.perf_counter() - t
     return result
 
 

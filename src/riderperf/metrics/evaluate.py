@@ -48,11 +48,20 @@ def evaluate_scores(
     as_of: date,
 ) -> list[Scorecard]:
     """Scorecards of every rider with data in `period` or a previous tier, by rider_id."""
+    window = rider_window(warehouse, period, policy_version, previous_tiers)
+    return score_window(window, params, period, policy_version, previous_tiers, as_of)
+
+
+def rider_window(
+    warehouse: Warehouse, period: Period, policy_version: str, previous_tiers: Mapping[str, str]
+) -> pd.DataFrame:
+    """What `evaluate_scores` reads from the warehouse: the rider window (`kpi_window`) of
+    `period`, with zero counts for riders who have a previous tier but no data in it."""
     window = kpi_window(warehouse, period, policy_version, "rider")
     missing = sorted(set(previous_tiers) - set(window["rider_id"]))
     if missing:
         window = pd.concat([window, _idle_riders(warehouse, missing)], ignore_index=True)
-    return score_window(window, params, period, policy_version, previous_tiers, as_of)
+    return window
 
 
 def score_window(

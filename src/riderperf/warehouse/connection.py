@@ -7,6 +7,7 @@ engine); the analytics pipeline reads the same tables through Ibis (`ibis_con`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,28 @@ class Warehouse:
 
     def close(self) -> None:
         self.con.close()
+
+    @contextmanager
+    def checkpoint_alongside(self) -> Iterator[None]:
+        """Writes what the statements so far logged into the warehouse file (DuckDB's
+        checkpoint, otherwise done on close) in a thread of its own while the block runs.
+
+        DuckDB works without the GIL, so the block's Python (scoring, publishing to the app
+        database) and the checkpoint's writing overlap. The block must not use this
+        warehouse. An error of the block is raised as it is; one of the checkpoint after a
+        block that ended well."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            done = pool.submit(self._checkpoint)
+            try:
+                yield
+            except BaseException:
+                wait([done])
+                raise
+            done.result()
+
+    def _checkpoint(self) -> None:
+        if not self.read_only:
+            self.con.execute("CHECKPOINT")
 
 
 def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
