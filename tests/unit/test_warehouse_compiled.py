@@ -24,6 +24,7 @@ from riderperf.warehouse.compiled import (
     Bounds,
     bounds_set,
     compiled_sql,
+    release,
     statement_key,
 )
 from riderperf.warehouse.connection import Warehouse, connect, open_warehouse
@@ -106,12 +107,10 @@ def test_other_numbers_or_another_version_compile_a_statement_of_their_own(
 
 def test_a_kept_statement_is_read_back_from_the_warehouse(warehouse: Warehouse) -> None:
     key = statement_key("probe", "v1")
+    warehouse.con.execute(compiled._COMPILED_DDL)
     warehouse.con.execute(
-        f"CREATE TABLE {COMPILED_TABLE} (key VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, "
-        "sql VARCHAR NOT NULL, compiled_at TIMESTAMPTZ NOT NULL)"
-    )
-    warehouse.con.execute(
-        f"INSERT INTO {COMPILED_TABLE} VALUES (?, 'probe', 'SELECT 42 AS x', now())", [key]
+        f"INSERT INTO {COMPILED_TABLE} VALUES (?, 'probe', ?, 'SELECT 42 AS x', now())",
+        [key, release()],
     )
 
     def never() -> Any:
@@ -129,7 +128,8 @@ def test_other_code_does_not_read_a_statement_kept_by_this_code(
     compiled._KEPT.clear()
     second = compiled_sql(warehouse, "probe", "v1", lambda: table.select(y=table.x + 2))
     assert "+ 1" in first and "+ 2" in second
-    assert len(kept(warehouse)) == 2
+    # The statement of the other release is gone: the table keeps one release's.
+    assert kept(warehouse) == [("probe", statement_key("probe", "v1"))]
 
 
 def test_the_period_is_gone_once_the_statement_has_run(

@@ -11,8 +11,9 @@ evaluation of any period under the same policy version starts from the text.
 A statement is kept under a SHA-256 digest of its name, of what it depends on (the
 caller passes the policy numbers and version), of every source file of the riderperf
 package and of the versions of Ibis, sqlglot and DuckDB. A change to any of them gives
-a new key, so a kept statement is never run with other code or other numbers; the
-rows of old keys are simply not read again.
+a new key, so a kept statement is never run with other code or other numbers. The
+statements kept by another release (other sources or libraries) are removed when this
+one keeps its first, so the table holds one release's statements.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from riderperf.warehouse.connection import Warehouse
 
 COMPILED_TABLE = "_compiled_sql"
 _COMPILED_DDL = (
-    f"CREATE TABLE IF NOT EXISTS {COMPILED_TABLE} "
-    "(key VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, sql VARCHAR NOT NULL, "
+    f"CREATE TABLE IF NOT EXISTS {COMPILED_TABLE} (key VARCHAR PRIMARY KEY, "
+    "name VARCHAR NOT NULL, release VARCHAR NOT NULL, sql VARCHAR NOT NULL, "
     "compiled_at TIMESTAMPTZ NOT NULL)"
 )
 # The variables the statements read their period from.
@@ -117,9 +118,11 @@ def compiled_sql(warehouse: Warehouse, name: str, depends_on: str, build: Callab
     if sql is None:
         sql = ibis.to_sql(build(), dialect="duckdb")
         if not warehouse.read_only:  # a read-only reader keeps it in this process only
-            warehouse.con.execute(
-                f"INSERT INTO {COMPILED_TABLE} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [key, name, sql, datetime.now(UTC)],
+            con = warehouse.con
+            con.execute(f"DELETE FROM {COMPILED_TABLE} WHERE release <> ?", [release()])
+            con.execute(
+                f"INSERT INTO {COMPILED_TABLE} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [key, name, release(), sql, datetime.now(UTC)],
             )
     _KEPT[key] = sql
     return sql
@@ -154,9 +157,15 @@ def midnight(day: date) -> datetime:
 
 
 def statement_key(name: str, depends_on: str) -> str:
-    parts = (name, depends_on, source_digest(), ibis.__version__, sqlglot.__version__)
-    text = "\x00".join((*parts, duckdb.__version__))
+    text = "\x00".join((name, depends_on, release()))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def release() -> str:
+    """What a statement's text depends on besides its own inputs: the sources of riderperf
+    and the versions of Ibis, sqlglot and DuckDB, as one digest."""
+    parts = (source_digest(), ibis.__version__, sqlglot.__version__, duckdb.__version__)
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 @cache
