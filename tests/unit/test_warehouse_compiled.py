@@ -185,3 +185,12 @@ def test_a_read_only_reader_compiles_for_itself_and_writes_nothing(
         assert window["on_time_rate_den"].tolist() == [1]
         assert kept(wh) == before  # kpi_window's statement was not written
     assert "kpi_window" not in [name for name, _ in before]
+
+
+def test_a_table_kept_in_another_layout_starts_over(warehouse: Warehouse) -> None:
+    warehouse.con.execute(f"CREATE TABLE {COMPILED_TABLE} (key VARCHAR, sql VARCHAR)")
+    warehouse.con.execute(f"INSERT INTO {COMPILED_TABLE} VALUES ('k', 'SELECT 1')")
+    table = ibis.table({"x": "int64"}, name="t")
+    sql = compiled_sql(warehouse, "probe", "v1", lambda: table.select(y=table.x + 1))
+    assert "+ 1" in sql
+    assert kept(warehouse) == [("probe", statement_key("probe", "v1"))]

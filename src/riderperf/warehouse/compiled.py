@@ -40,6 +40,7 @@ _COMPILED_DDL = (
     "name VARCHAR NOT NULL, release VARCHAR NOT NULL, sql VARCHAR NOT NULL, "
     "compiled_at TIMESTAMPTZ NOT NULL)"
 )
+_COLUMNS = ["key", "name", "release", "sql", "compiled_at"]
 # The variables the statements read their period from.
 START_AT, END_AT = "riderperf_start_at", "riderperf_end_at"
 FIRST_DAY, END_DAY = "riderperf_first_day", "riderperf_end_day"
@@ -130,13 +131,12 @@ def compiled_sql(warehouse: Warehouse, name: str, depends_on: str, build: Callab
 
 def _kept_in_warehouse(warehouse: Warehouse, key: str) -> str | None:
     con = warehouse.con
-    if warehouse.read_only:
-        found = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [COMPILED_TABLE]
-        ).fetchone()
-        if not found or not found[0]:
+    columns = table_columns(warehouse, COMPILED_TABLE)
+    if columns != _COLUMNS:
+        if warehouse.read_only:
             return None
-    else:
+        # Kept by a riderperf whose table had other columns: a cache, so it starts over.
+        con.execute(f"DROP TABLE IF EXISTS {COMPILED_TABLE}")
         con.execute(_COMPILED_DDL)
     row = con.execute(f"SELECT sql FROM {COMPILED_TABLE} WHERE key = ?", [key]).fetchone()
     return None if row is None else str(row[0])
