@@ -3,8 +3,9 @@
 `build_daily_facts(warehouse, start, end, policy_version)` recomputes the days
 `[start, end)` from the canonical tables and the `judgments` of that policy version, and
 replaces the rows of those days and that version in one transaction. The pipeline is
-written as Ibis expressions (see `daily_sources`), compiled to the warehouse's SQL and
-run inside the warehouse, so it scales with the engine, not with Python.
+written as Ibis expressions (see `daily_sources`), compiled to the warehouse's SQL once
+per policy version (`warehouse.compiled`: the days are variables) and run inside the
+warehouse, so it scales with the engine, not with Python.
 
 Days are UTC dates (the warehouse stores UTC, and the canonical format has no city time
 zone): an order counts on the day it was created, a rating, offer or incident on the
