@@ -16,12 +16,11 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from riderperf.clock import system_clock
+from riderperf.clock import midnight, system_clock
 from riderperf.config import Settings, load_settings
 from riderperf.decisions.approval import approve_decision, reject_decision
 from riderperf.decisions.ledger import ledger_for, points_balance
 from riderperf.decisions.model import STATUSES
-from riderperf.decisions.plan import midnight
 from riderperf.decisions.records import (
     DecisionError,
     decision_as_dict,

@@ -3,9 +3,10 @@ offences climb the ladder, fixed actions and rewards follow. Pure: no database, 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from riderperf.clock import midnight
 from riderperf.decisions.facts import RiderFacts
 from riderperf.decisions.model import (
     RESTRICTING_KINDS,
@@ -23,10 +24,6 @@ from riderperf.metrics.periods import Period
 FRAUD_SIGNALS = ("fraud_signal", "fraud_complaint", "account_lending")
 # Penalties in effect at once, with the appeal window running from the decision.
 IMMEDIATE_PENALTIES = ("notice", "warning", "points", "retraining")
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC)
 
 
 def offence_params(rule: Rule, facts: RiderFacts, book: RuleBook) -> dict[str, Any]:

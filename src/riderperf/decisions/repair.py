@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from riderperf.clock import midnight
 from riderperf.decisions.effects import as_utc, aware_utc, notify_rider
 from riderperf.decisions.ledger import points_balance
 from riderperf.decisions.model import (
@@ -31,7 +32,6 @@ from riderperf.decisions.model import (
     restored_points,
 )
 from riderperf.decisions.orm import Decision, LedgerEntry
-from riderperf.decisions.plan import midnight
 from riderperf.decisions.records import (
     DecisionStateError,
     check_move,

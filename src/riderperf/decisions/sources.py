@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from riderperf.clock import midnight
 from riderperf.decisions.facts import (
     Document,
     EventCounts,
@@ -20,7 +21,6 @@ from riderperf.decisions.facts import (
     violation_facts,
 )
 from riderperf.decisions.model import History
-from riderperf.decisions.plan import midnight
 from riderperf.decisions.rules import RuleBook
 from riderperf.metrics.periods import Period
 from riderperf.metrics.scorecard import Scorecard

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riderperf.clock import fixed_clock
+from riderperf.clock import fixed_clock, utc_day
 from riderperf.config import Settings
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.evaluation.service import evaluate_period
@@ -54,7 +54,7 @@ class Reevaluation:
 def affected_periods(settings: Settings, moments: Sequence[datetime]) -> list[tuple[str, str]]:
     """(period label, policy version) of the newest evaluation of every published period
     whose window holds one of `moments`."""
-    days = {_day(m) for m in moments}
+    days = {utc_day(m) for m in moments}
     engine = make_engine(settings.app_database_url)
     try:
         with unit_of_work(engine) as session:
@@ -118,10 +118,6 @@ def _card(settings: Settings, period: str, rider_id: str) -> Scorecard | None:
             ).first()
     finally:
         engine.dispose()
-
-
-def _day(moment: datetime) -> date:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
 
 
 @dataclass(frozen=True)

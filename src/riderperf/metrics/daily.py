@@ -27,9 +27,10 @@ from datetime import date
 import ibis
 import pyarrow as pa
 
+from riderperf.clock import midnight
 from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
-from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, midnight
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
 from riderperf.warehouse.connection import Warehouse
 
 RIDER_DAILY = "rider_daily"

@@ -16,10 +16,11 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from riderperf.clock import midnight
 from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.periods import Period
 from riderperf.metrics.registry import AVAILABLE_KPIS, fact_columns
-from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, midnight, table_columns
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, table_columns
 from riderperf.warehouse.connection import Warehouse
 
 GroupBy = Literal["rider", "zone", "city", "fleet", "capacity_type"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from riderperf.clock import utc_day
 from riderperf.ingest.schema import RESPONSIBILITY_PARTIES
 
 PARTIES = RESPONSIBILITY_PARTIES
@@ -77,12 +78,6 @@ class Judgment:
         row = asdict(self)
         row["day"] = self.day
         return {name: row[name] for name, _ in JUDGMENT_COLUMNS}
-
-
-def utc_day(moment: datetime) -> date:
-    if moment.tzinfo is None:
-        return moment.date()
-    return moment.astimezone(UTC).date()
 
 
 def is_missing(value: Any) -> bool:

@@ -32,6 +32,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import sqlglot
 
+from riderperf.clock import midnight, utc_day
 from riderperf.warehouse.connection import Warehouse
 
 COMPILED_TABLE = "_compiled_sql"
@@ -96,8 +97,8 @@ def bounds_set(con: Any, start_at: datetime, end_at: datetime) -> Iterator[None]
     values = {
         START_AT: start_at,
         END_AT: end_at,
-        FIRST_DAY: _utc_day(start_at),
-        END_DAY: _utc_day(end_at),
+        FIRST_DAY: utc_day(start_at),
+        END_DAY: utc_day(end_at),
     }
     try:
         for name, value in values.items():
@@ -151,11 +152,6 @@ def table_columns(warehouse: Warehouse, table: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def midnight(day: date) -> datetime:
-    """Midnight UTC at the start of `day`."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
 def statement_key(name: str, depends_on: str) -> str:
     text = "\x00".join((name, depends_on, release()))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -178,7 +174,3 @@ def source_digest() -> str:
         digest.update(b"\x00")
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()

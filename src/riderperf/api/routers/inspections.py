@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +38,7 @@ from riderperf.api.schemas.inspections import (
 )
 from riderperf.api.scope import can_see_rider, visible_rider_ids
 from riderperf.api.uploads import save_upload
+from riderperf.clock import midnight
 from riderperf.inspections.checklists import ChecklistError
 from riderperf.inspections.corrective import CorrectiveAction, corrective_actions, overdue_actions
 from riderperf.inspections.history import (
@@ -200,7 +201,7 @@ def list_inspections_route(
     start = end = None
     if period is not None:
         chosen = period_of(period)
-        start, end = _midnight(chosen.start), _midnight(chosen.end)
+        start, end = midnight(chosen.start), midnight(chosen.end)
     found = inspections_between(session, start, end, rider_id=rider_id)
     visible = visible_rider_ids(session, user)
     kept = [i for i in reversed(found) if visible is None or i.rider_id in visible]
@@ -290,7 +291,3 @@ def _saved_photos(photos: list[UploadFile], items: list[str], folder: Path) -> d
         own.mkdir()
         saved[code] = save_upload(upload, own, max_bytes=PHOTO_MAX_BYTES)
     return saved
-
-
-def _midnight(day: Any) -> datetime:
-    return datetime.combine(day, datetime.min.time(), UTC)

@@ -4,8 +4,9 @@ sentence each one carries, and tells which of them may still be appealed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from riderperf.clock import midnight
 from riderperf.warehouse.connection import Warehouse
 
 # The judged events a rider can be held responsible for, as the warehouse names them.
@@ -48,7 +49,7 @@ def rider_judgments(
         "SELECT event_id, event, order_id, occurred_at, party, rule, minutes_rider, explanation "
         "FROM judgments WHERE rider_id = ? AND policy_version = ? AND occurred_at >= ? "
         f"AND occurred_at < ? {party} ORDER BY occurred_at DESC, event_id LIMIT ?",
-        [rider_id, policy_version, _midnight(start), _midnight(end), limit],
+        [rider_id, policy_version, midnight(start), midnight(end), limit],
     ).fetchall()
     return [
         JudgmentRow(
@@ -70,10 +71,6 @@ def _has_judgments(warehouse: Warehouse) -> bool:
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'judgments'"
     ).fetchone()
     return bool(found and found[0])
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC)
 
 
 def _utc(value: datetime) -> datetime:
