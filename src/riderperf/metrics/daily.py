@@ -66,10 +66,7 @@ def ensure_rider_daily(warehouse: Warehouse) -> list[str]:
     its default first and made NOT NULL after, as a new table has it."""
     con = warehouse.con
     con.execute(rider_daily_ddl())
-    rows = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [RIDER_DAILY]
-    ).fetchall()
-    present = {str(r[0]) for r in rows}
+    present = warehouse.columns(RIDER_DAILY)
     missing = [c for c in fact_columns() if c not in present]
     if not missing:
         return []

@@ -20,7 +20,7 @@ from riderperf.clock import midnight
 from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.periods import Period
 from riderperf.metrics.registry import AVAILABLE_KPIS, fact_columns
-from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, table_columns
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
 from riderperf.warehouse.connection import Warehouse
 
 GroupBy = Literal["rider", "zone", "city", "fleet", "capacity_type"]
@@ -68,7 +68,7 @@ def kpi_window(
     """KPI sums and values per group over `period` for `policy_version` (see module doc)."""
     if group_by not in GROUP_KEYS:
         raise ValueError(f"group_by {group_by!r}: choose one of {', '.join(GROUP_KEYS)}")
-    present = table_columns(warehouse, RIDER_DAILY)
+    present = warehouse.columns(RIDER_DAILY)
     if not present:
         raise ValueError("there are no daily KPI facts yet: run build_daily_facts first")
     # The same SQL for every period: the days are variables. The columns an older table

@@ -132,7 +132,7 @@ def compiled_sql(warehouse: Warehouse, name: str, depends_on: str, build: Callab
 
 def _kept_in_warehouse(warehouse: Warehouse, key: str) -> str | None:
     con = warehouse.con
-    columns = table_columns(warehouse, COMPILED_TABLE)
+    columns = warehouse.columns(COMPILED_TABLE)
     if columns != _COLUMNS:
         if warehouse.read_only:
             return None
@@ -141,15 +141,6 @@ def _kept_in_warehouse(warehouse: Warehouse, key: str) -> str | None:
         con.execute(_COMPILED_DDL)
     row = con.execute(f"SELECT sql FROM {COMPILED_TABLE} WHERE key = ?", [key]).fetchone()
     return None if row is None else str(row[0])
-
-
-def table_columns(warehouse: Warehouse, table: str) -> list[str]:
-    """The columns of `table` in the warehouse, in order (none when it does not exist)."""
-    rows = warehouse.con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
-        [table],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
 
 
 def statement_key(name: str, depends_on: str) -> str:

@@ -87,6 +87,14 @@ class Warehouse:
         rows = self.con.execute("SELECT value FROM _meta WHERE key = 'layout'").fetchall()
         return int(rows[0][0]) if rows else None
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of `table`, in order (none when it does not exist)."""
+        rows = self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [table],
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def count(self, table: str) -> int:
         rows = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()
         return int(rows[0][0]) if rows else 0
