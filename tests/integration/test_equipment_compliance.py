@@ -4,14 +4,12 @@ the evaluated period evaluated again so the score recovers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from riderperf.cases.decide import CaseDecision, decide_case
-from riderperf.cases.service import appeal_terms_in_force, lookup_subject, move_case, submit_appeal
 from riderperf.clock import fixed_clock
 from riderperf.config import Settings
 from riderperf.evaluation.reevaluate import reevaluate_after_overturn
@@ -79,6 +77,7 @@ def test_equipment_items_count_per_rider_and_day_and_an_overturned_one_is_void(
 
 WEEK = parse_period("2026-W02")
 INSPECTED = datetime(2026, 1, 7, 10, tzinfo=UTC)
+APPEALED = datetime(2026, 1, 13, 9, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +122,8 @@ def test_a_failed_equipment_item_lowers_the_score_and_its_overturn_gives_points_
         assert inspected.kpis["on_time_rate"].weight == pytest.approx(0.285)
         assert inspected.score < rider.score
 
-        decided = overturn_on_appeal(engine, settings, violation_id, rider.rider_id)
+        appealed = appeal(engine, settings, violation_id, APPEALED, rider.rider_id)
+        decided = decide(engine, appealed, "overturned", APPEALED + timedelta(hours=1))
     finally:
         engine.dispose()
     repair = reevaluate_after_overturn(settings, decided)
@@ -136,31 +136,3 @@ def test_a_failed_equipment_item_lowers_the_score_and_its_overturn_gives_points_
     equipment = recovered.kpis["equipment_compliance"]
     assert (equipment.num, equipment.den, equipment.normalised) == (3, 3, 1.0)
     assert recovered.score >= rider.score
-
-
-def overturn_on_appeal(
-    engine: Engine, settings: Settings, violation_id: str, rider_id: str
-) -> CaseDecision:
-    at = datetime(2026, 1, 13, 9, tzinfo=UTC)
-    terms = appeal_terms_in_force(engine, at)
-    subject = lookup_subject(engine, settings.warehouse_path, violation_id, terms)
-    with unit_of_work(engine) as session:
-        case = submit_appeal(
-            session,
-            subject,
-            rider_id=rider_id,
-            statement="The box had just been cleaned; the photo shows it.",
-            terms=terms,
-            at=at,
-            home=settings.home,
-        )
-        move_case(session, case.case_id, "under_review", by="rev", at=at)
-    with unit_of_work(engine) as session:
-        return decide_case(
-            session,
-            case.case_id,
-            outcome="overturned",
-            by="rev",
-            reason="The photo shows a clean box.",
-            at=datetime(2026, 1, 13, 10, tzinfo=UTC),
-        )
