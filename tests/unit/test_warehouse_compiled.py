@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 import ibis
 import pytest
 
+from riderperf.clock import midnight
 from riderperf.metrics.daily import build_daily_facts
 from riderperf.metrics.periods import days_period
 from riderperf.metrics.windows import kpi_window
@@ -162,11 +163,10 @@ def test_literal_and_variable_bounds_select_the_same_days(warehouse: Warehouse) 
         return warehouse.con.execute(f"{sql} ORDER BY 1").fetchall()
 
     first, end = date(2026, 3, 3), date(2026, 3, 5)
-    midnight = datetime.min.time()
-    start_at = datetime.combine(first, midnight, UTC)
-    with bounds_set(warehouse.con, start_at, datetime.combine(end, midnight, UTC)):
-        assert chosen(Bounds.variables()) == chosen(Bounds.literals(first, end))
-    assert chosen(Bounds.literals(first, end)) == [("O-1",), ("O-2",)]
+    literals = Bounds(*(ibis.literal(v) for v in (midnight(first), midnight(end), first, end)))
+    with bounds_set(warehouse.con, midnight(first), midnight(end)):
+        assert chosen(Bounds.variables()) == chosen(literals)
+    assert chosen(literals) == [("O-1",), ("O-2",)]
 
 
 def test_a_read_only_reader_compiles_for_itself_and_writes_nothing(

@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import sqlglot
 
-from riderperf.clock import midnight, utc_day
+from riderperf.clock import utc_day
 from riderperf.warehouse.connection import Warehouse
 
 COMPILED_TABLE = "_compiled_sql"
@@ -62,22 +62,13 @@ def _day_variable(variable: str) -> dt.date:
 class Bounds:
     """A period [start, end) as the pipeline compares with it: as instants (for the times
     of orders, offers, ratings, incidents) and as UTC days (for `day` columns), each an
-    Ibis value. Literals bake the period into the SQL; variables leave it to run time."""
+    Ibis value: literals would bake the period into the SQL, variables leave it to run
+    time."""
 
     start_at: Any
     end_at: Any
     first_day: Any
     end_day: Any
-
-    @classmethod
-    def literals(cls, start: date, end: date) -> Bounds:
-        """The days [start, end) as literals."""
-        return cls(
-            ibis.literal(midnight(start)),
-            ibis.literal(midnight(end)),
-            ibis.literal(start),
-            ibis.literal(end),
-        )
 
     @classmethod
     def variables(cls) -> Bounds:
