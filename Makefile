@@ -4,15 +4,26 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean postgres chromium
+.PHONY: demo test lint typecheck pytest bench clean postgres chromium lock
+
+# Installs do not drift: requirements.lock holds the exact versions (and hashes) that were
+# tested; `make test` and `make demo` install exactly those. `make lock` refreshes it.
+UV_VERSION := 0.13.9
 
 $(PY):
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade uv
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(UV) pip install --quiet --python $(PY) -e '.[dev]'
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
+
+# A deliberate refresh: the newest releases that pyproject.toml allows. Run `make test`
+# after it and commit the lock only when the tests pass.
+lock: | $(PY)
+	$(UV) pip compile --quiet pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes --upgrade -o requirements.lock
 
 demo: $(STAMP)
 	$(VENV)/bin/riderperf demo
