@@ -7,7 +7,7 @@ Run on demand (not part of the test suite):
 For each app database (SQLite file; PostgreSQL database created on 127.0.0.1:5432 and
 dropped afterwards) it stores the riders and one published evaluation with a scorecard per
 rider in bulk (no simulation), issues an admin API token, starts the server (uvicorn, the
-`serve` command of riderperf.api.commands) in a process of its own on 127.0.0.1, and drives
+`serve` command of riderperf.cli.serve) in a process of its own on 127.0.0.1, and drives
 `GET /api/v1/riders/{id}/scorecards/{period}` for random riders from a separate load
 process (Python threads, one keep-alive httpx client each). Prints JSON: requests/s, p50 and
 p99 latency in milliseconds, errors.
@@ -66,10 +66,10 @@ def store(database_url: str, home: Path, riders: int) -> str:
     """Riders, one evaluation, a scorecard each, an admin with a token; returns the token."""
     from sqlalchemy import insert
 
-    from riderperf.api.auth import issue_api_token
     from riderperf.evaluation.orm import Evaluation, Scorecard
     from riderperf.storage.db import make_engine, unit_of_work, upgrade
     from riderperf.storage.models import Rider
+    from riderperf.users.identity import issue_api_token
     from riderperf.users.service import create_user
 
     engine = make_engine(database_url)
@@ -145,9 +145,7 @@ def free_port() -> int:
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     """`riderperf serve` in a process of its own (the serve command through typer)."""
-    code = (
-        "import typer; from riderperf.api.commands import serve_command; typer.run(serve_command)"
-    )
+    code = "import typer; from riderperf.cli.serve import serve_command; typer.run(serve_command)"
     command = [
         sys.executable,
         "-c",

@@ -191,9 +191,9 @@ def time_warehouse_statements() -> list[TimedConnection]:
 def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
     """Child: `evaluate` of the period, timed around evaluate_period alone, with the part of
     that time spent inside warehouse statements."""
+    from riderperf.common.periods import days_period
     from riderperf.config import Settings
     from riderperf.evaluation.service import evaluate_period
-    from riderperf.metrics.periods import days_period
 
     settings = Settings(home=Path(options["home"]))
     start = date.fromisoformat(options["start"])
@@ -575,7 +575,7 @@ def agreement(
 
 def stored_kpis(warehouse: Path, start: date, end: date, version: str) -> dict[str, Any]:
     """What evaluate stored: rider_daily summed per rider over the period (kpi_window)."""
-    from riderperf.metrics.periods import days_period
+    from riderperf.common.periods import days_period
     from riderperf.metrics.registry import fact_columns
     from riderperf.metrics.windows import kpi_window
     from riderperf.warehouse.connection import open_warehouse

@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riderperf.inspections.sampling.estimates import hajek_mean
-from riderperf.inspections.sampling.iso2859 import single_sampling_plan
-from riderperf.inspections.sampling.params import SamplingParams
-from riderperf.inspections.sampling.risk import RiderFeatures, risk_scores
-from riderperf.inspections.sampling.selection import draw_sample
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
+from riderperf.sampling.estimates import hajek_mean
+from riderperf.sampling.iso2859 import single_sampling_plan
+from riderperf.sampling.params import SamplingParams
+from riderperf.sampling.risk import RiderFeatures, risk_scores
+from riderperf.sampling.selection import draw_sample
 from riderperf.simulate import simulate_city
 
 START = date(2026, 1, 5)

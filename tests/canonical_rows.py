@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from riderperf.ingest.schema import TABLES_BY_NAME
+from riderperf.common.canonical import TABLES_BY_NAME
 
 Row = dict[str, Any]
 

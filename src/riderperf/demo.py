@@ -11,12 +11,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from riderperf.cli.evaluation import print_card
+from riderperf.common.periods import Period, parse_period
 from riderperf.config import Settings
-from riderperf.evaluation.commands import print_card
 from riderperf.evaluation.service import EvaluationResult, evaluate_period
 from riderperf.ingest.report import ImportReport
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import Period, parse_period
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.warehouse.connection import open_warehouse
 from riderperf.warehouse.summary import WarehouseSummary, summarise

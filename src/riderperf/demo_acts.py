@@ -7,12 +7,12 @@ import time
 from rich.console import Console
 
 from riderperf.clock import system_clock
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.demo import DemoResult
 from riderperf.demo_inspections import print_inspections, run_inspections_and_reports
 from riderperf.demo_workflow import print_workflow, run_workflow
 from riderperf.evaluation.service import evaluate_period
-from riderperf.metrics.periods import parse_period
 
 
 def run_demo_acts(settings: Settings, result: DemoResult, console: Console) -> str | None:

@@ -13,12 +13,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from riderperf.common.periods import Period, parse_period
 from riderperf.config import Settings
 from riderperf.inspections import ensure_default_template, record_inspection
-from riderperf.inspections.sampling import plan_inspections, plan_stats, record_lot_results
-from riderperf.metrics.periods import Period, parse_period
 from riderperf.reports.data import gather_report
 from riderperf.reports.render import write_report
+from riderperf.sampling import plan_inspections, plan_stats, record_lot_results
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 

@@ -30,7 +30,7 @@ def ensure_demo_logins(settings: Settings, rider_id: str | None) -> list[DemoLog
     """Staff users of the demo get the demo password; a rider user (the rider whose appeal
     was overturned) and a fleet manager (of that rider's fleet, or the first fleet) are
     created when missing."""
-    from riderperf.api.auth import hash_password
+    from riderperf.users.identity import hash_password
 
     at = system_clock()
     secret = hash_password(DEMO_PASSWORD)

@@ -20,16 +20,16 @@ from riderperf.cases.service import (
     move_case,
     submit_appeal,
 )
+from riderperf.common.periods import Period
 from riderperf.config import Settings
 from riderperf.decisions import RESTRICTING_KINDS, approve_decision, reject_decision
 from riderperf.decisions.ledger import ledger_for
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.service import decide_period
-from riderperf.evaluation.reevaluate import reevaluate_after_overturn
-from riderperf.metrics.periods import Period
 from riderperf.storage.db import make_engine, unit_of_work
 from riderperf.users.orm import User
 from riderperf.users.service import create_user
+from riderperf.workflows.overturn import reevaluate_after_overturn
 
 # Demo staff: (username, role). Passwords are set where the web exists (riderperf serve).
 STAFF = (

@@ -10,19 +10,18 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from riderperf.api.auth import hash_password
-from riderperf.api.orm import riders_table
 from riderperf.clock import fixed_clock
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.service import decide_period
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import parse_period
 from riderperf.policy.versions import ensure_default_published
 from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
-from riderperf.storage.models import Rider
+from riderperf.storage.models import Rider, riders_table
+from riderperf.users.identity import hash_password
 from riderperf.users.service import create_user
 
 WEEKS = (

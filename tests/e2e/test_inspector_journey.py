@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from riderperf.inspections.sampling.service import plan_inspections
+from riderperf.sampling.service import plan_inspections
 from riderperf.storage.db import make_engine, unit_of_work
 from tests.e2e.city import NOW, City
 from tests.e2e.helpers import SignIn, screenshot

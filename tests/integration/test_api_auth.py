@@ -13,19 +13,19 @@ from sqlalchemy import Engine, inspect
 from typer.testing import CliRunner
 
 from riderperf.api.app import create_app
-from riderperf.api.auth import (
+from riderperf.api.deps import COOKIE_NAME
+from riderperf.api.scope import mask_name, mask_personal, mask_phone
+from riderperf.cli.users import users_app
+from riderperf.config import Settings
+from riderperf.storage.db import alembic_config, make_engine, unit_of_work, upgrade
+from riderperf.users.identity import (
     MAX_FAILURES_PER_USERNAME,
     LoginFailed,
     hash_password,
     issue_api_token,
     verify_password,
 )
-from riderperf.api.auth import login as login_user
-from riderperf.api.deps import COOKIE_NAME
-from riderperf.api.scope import mask_name, mask_personal, mask_phone
-from riderperf.config import Settings
-from riderperf.storage.db import alembic_config, make_engine, unit_of_work, upgrade
-from riderperf.users.commands import users_app
+from riderperf.users.identity import login as login_user
 from riderperf.users.orm import User
 from riderperf.users.service import create_user
 

@@ -20,21 +20,20 @@ from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from riderperf.api.app import create_app
-from riderperf.api.auth import hash_password, issue_api_token
-from riderperf.api.orm import riders_table
 from riderperf.clock import fixed_clock
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.service import decide_period
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import parse_period
 from riderperf.policy import default_policy_folder
-from riderperf.policy.versions import publish_policy
 from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
-from riderperf.storage.models import Rider
+from riderperf.storage.models import Rider, riders_table
+from riderperf.users.identity import hash_password, issue_api_token
 from riderperf.users.service import create_user
+from riderperf.workflows.policies import publish_policy
 
 PERIOD = parse_period("2026-W02")
 DECIDED_AT = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from riderperf.audit.commands import audit_app
 from riderperf.audit.log import events_for, events_for_rider, record_event
 from riderperf.audit.verify import verify_chain
+from riderperf.cli.audit import audit_app
 from riderperf.config import Settings
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 

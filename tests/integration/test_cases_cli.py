@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-import riderperf.evaluation.reevaluate as reevaluate
-from riderperf.cases import commands
-from riderperf.cases.commands import appeals_app
+import riderperf.workflows.appeals as reevaluate
+from riderperf.cli import appeals as commands
+from riderperf.cli.appeals import appeals_app
 from riderperf.config import Settings
 from riderperf.responsibility import JUDGMENTS_DDL
 from riderperf.storage.db import make_engine, upgrade
 from riderperf.warehouse.connection import open_warehouse
+from riderperf.workflows.overturn import OverturnRepair
 from tests.integration.test_cases_appeals import add_staff
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -57,9 +58,12 @@ def test_a_judgment_appeal_goes_from_submit_to_decision_on_the_command_line(
     cli_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hooked: list[Any] = []
-    monkeypatch.setattr(
-        reevaluate, "reevaluate_after_overturn", lambda settings, result: hooked.append(result)
-    )
+
+    def hook(settings: Settings, result: Any) -> OverturnRepair:
+        hooked.append(result)
+        return OverturnRepair([], [])
+
+    monkeypatch.setattr(reevaluate, "reevaluate_after_overturn", hook)
     photo = tmp_path / "door.png"
     photo.write_bytes(b"\x89PNG door photo")
     case = run_json(

@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 
 from riderperf.audit.log import events_for
 from riderperf.audit.verify import verify_chain
-from riderperf.cases import commands
-from riderperf.cases.commands import appeals_app
 from riderperf.cases.decide import CaseDecision, decide_case
 from riderperf.cases.model import AppealAlreadyFiled, AppealRefused, AppealWindowClosed, CaseError
 from riderperf.cases.service import appeal_terms_in_force, lookup_subject, move_case, submit_appeal
 from riderperf.cases.stats import appeal_stats
+from riderperf.cli import appeals as commands
+from riderperf.cli.appeals import appeals_app
 from riderperf.config import Settings
 from riderperf.inspections.corrective import corrective_actions, notify_overdue, overdue_actions
 from riderperf.inspections.orm import ViolationRecord, utc

@@ -18,19 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riderperf.clock import fixed_clock
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.decisions import compensate_lost_bonus, points_balance
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.service import decide_period
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import parse_period
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
-from riderperf.policy.versions import publish_policy
 from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 from riderperf.users.service import create_user
+from riderperf.workflows.policies import publish_policy
 
 PERIOD = parse_period("2026-W02")
 AT = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # the Monday after the week

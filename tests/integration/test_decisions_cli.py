@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from riderperf.cli.decisions import decide_command, decisions_app
 from riderperf.config import Settings
-from riderperf.decisions.commands import decide_command, decisions_app
 from tests.integration.test_decisions_city import (
     PERIOD,
     VERSION,

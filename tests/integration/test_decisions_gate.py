@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.decisions import (
     RESTRICTING_KINDS,
@@ -29,7 +30,6 @@ from riderperf.decisions.orm import Decision
 from riderperf.decisions.plan import plan_rider
 from riderperf.decisions.records import decide_key, store_draft
 from riderperf.decisions.rules import RuleBook, load_rulebook
-from riderperf.metrics.periods import parse_period
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import ParameterSet

@@ -11,19 +11,19 @@ import pytest
 from sqlalchemy import Engine
 
 from riderperf.clock import fixed_clock
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
-from riderperf.evaluation.reevaluate import reevaluate_after_overturn
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
 from riderperf.inspections.records import record_inspection
 from riderperf.inspections.stats import compliance_by_rider, equipment_checks_by_day
 from riderperf.inspections.templates import ensure_default_template
 from riderperf.inspections.violations import violations_for
-from riderperf.metrics.periods import parse_period
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work
 from riderperf.users.service import create_user
+from riderperf.workflows.overturn import reevaluate_after_overturn
 from tests.integration.test_cases_violations import appeal, decide, staffed
 from tests.integration.test_inspections_notices import ALL_PASS as STANDARD_ALL_PASS
 from tests.integration.test_inspections_records import ALL_PASS, DEC_1, NOV_1, engine, nov, record

@@ -12,11 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from riderperf.cli import app
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
-from riderperf.evaluation.records import latest_evaluation, load_cards
+from riderperf.evaluation.published import evaluation_for
+from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import parse_period
 from riderperf.simulate import simulate_city
 from riderperf.stores import open_stores
 
@@ -53,7 +54,7 @@ def test_evaluate_publishes_one_scorecard_per_rider_with_work(imported: Settings
     assert len(result.cards) >= workers[0]
     assert judged_late == late
     with open_stores(imported) as stores:
-        published = latest_evaluation(stores.engine, "2026-W02")
+        published = evaluation_for(stores.engine, "2026-W02")
         assert published is not None
         assert published.riders == len(result.cards)
         stored = load_cards(stores.engine, published.evaluation_id)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from riderperf.common.periods import days_period
 from riderperf.config import Settings
 from riderperf.evaluation.service import EvaluationResult, evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import days_period
 from riderperf.metrics.windows import kpi_window
 from riderperf.simulate import simulate_city
 from riderperf.warehouse.connection import open_warehouse

@@ -16,18 +16,18 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from riderperf.audit.log import events_for
+from riderperf.cli.sampling import sampling_app
 from riderperf.config import Settings
 from riderperf.evaluation.orm import Evaluation, Scorecard
-from riderperf.inspections.sampling import (
+from riderperf.sampling import (
     plan_inspections,
     plan_stats,
     record_lot_results,
     resume_sampling,
 )
-from riderperf.inspections.sampling.commands import sampling_app
-from riderperf.inspections.sampling.orm import InspectionSelectionRecord, SwitchingRecord
-from riderperf.inspections.sampling.store import OutcomeSource
-from riderperf.inspections.sampling.switching import SwitchingState
+from riderperf.sampling.orm import InspectionSelectionRecord, SwitchingRecord
+from riderperf.sampling.store import OutcomeSource
+from riderperf.sampling.switching import SwitchingState
 from riderperf.storage.db import alembic_config, unit_of_work, upgrade
 from riderperf.storage.models import Rider
 from riderperf.stores import Stores, open_stores

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
+from riderperf.cli import inspections as commands
+from riderperf.cli.inspections import inspections_app
 from riderperf.clock import fixed_clock
 from riderperf.config import Settings
-from riderperf.inspections import commands
-from riderperf.inspections.commands import inspections_app
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 from riderperf.storage.models import Rider
 from riderperf.users.service import create_user

@@ -14,10 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner, Result
 
 import riderperf.policy
+from riderperf.cli.policy import policy_app
 from riderperf.clock import fixed_clock
 from riderperf.config import Settings
 from riderperf.policy import versions
-from riderperf.policy.commands import policy_app
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import PolicyError
 from riderperf.policy.versions import (
@@ -27,10 +27,10 @@ from riderperf.policy.versions import (
     ensure_default_published,
     get_version,
     list_versions,
-    publish_policy,
     version_in_force,
 )
 from riderperf.storage.db import alembic_config, make_engine, upgrade
+from riderperf.workflows.policies import publish_policy
 from tests.policy_folders import write_policy
 
 JAN_2 = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)

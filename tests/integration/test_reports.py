@@ -17,14 +17,14 @@ from pypdf.generic import DictionaryObject
 from typer.testing import CliRunner
 
 from riderperf.cli import app as cli_app
+from riderperf.cli.reports import report_command
+from riderperf.common.periods import parse_period
 from riderperf.config import Settings
-from riderperf.evaluation.records import latest_evaluation
+from riderperf.evaluation.published import evaluation_for
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.periods import parse_period
 from riderperf.metrics.registry import get_kpi
 from riderperf.reports.charts import chart_names
-from riderperf.reports.commands import report_command
 from riderperf.reports.data import gather_report
 from riderperf.reports.model import NO_DATA, ReportData
 from riderperf.reports.render import SECTIONS
@@ -99,7 +99,7 @@ def test_numbers_match_scorecards_export(city: Settings, tmp_path: Path) -> None
         assert (kpi["num"], kpi["den"]) == (pytest.approx(num), pytest.approx(den))
         assert kpi["value"] == pytest.approx(get_kpi(kpi["name"]).scale * num / den)
     with open_stores(city) as stores:
-        published = latest_evaluation(stores.engine, "2026-W03")
+        published = evaluation_for(stores.engine, "2026-W03")
     assert published is not None and published.summary is not None
     assert data["scores"]["quantiles"] == published.summary["score_quantiles"]
     assert data["meta"]["evaluation_id"] == published.evaluation_id
@@ -172,7 +172,7 @@ def test_month_and_quarter_reports_use_their_own_evaluations(
     assert "2026-Q1" in page and "2025-Q4" in page
     with open_stores(city) as stores:
         for label, found in (("2026-01", month["headline"]["riders"]),):
-            published = latest_evaluation(stores.engine, label)
+            published = evaluation_for(stores.engine, label)
             assert published is not None and published.riders == found
 
 

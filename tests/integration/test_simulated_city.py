@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from riderperf.common.canonical import TABLES
 from riderperf.config import Settings
-from riderperf.ingest.schema import TABLES
 from riderperf.ingest.service import import_path
 from riderperf.simulate import simulate_city
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from riderperf.ingest.schema import TABLES
+from riderperf.common.canonical import TABLES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-format.md"
 

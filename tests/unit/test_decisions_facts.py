@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from riderperf.common.periods import parse_period
 from riderperf.decisions.facts import (
     Document,
     Incident,
@@ -17,7 +18,6 @@ from riderperf.decisions.facts import (
     violation_facts,
 )
 from riderperf.decisions.sources import period_violations
-from riderperf.metrics.periods import parse_period
 
 SAFETY = ("accident", "speeding", "helmet_missing")
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from riderperf.common.periods import parse_period
 from riderperf.decisions.effects import notice_params
 from riderperf.decisions.facts import RiderFacts
 from riderperf.decisions.model import RESTRICTING_KINDS, DecisionDraft, History
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.plan import plan_rider
 from riderperf.decisions.rules import RuleBook, load_rulebook
-from riderperf.metrics.periods import parse_period
 from riderperf.notices.render import render_notice
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy

@@ -26,11 +26,11 @@ from typing import Any
 import pytest
 import yaml
 
+from riderperf.common.periods import parse_period
 from riderperf.decisions.facts import RiderFacts, pct
 from riderperf.decisions.model import DecisionDraft, History
 from riderperf.decisions.plan import plan_rider
 from riderperf.decisions.rules import RuleBook, load_rulebook
-from riderperf.metrics.periods import parse_period
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from riderperf.common.periods import parse_period
 from riderperf.decisions.facts import RiderFacts
 from riderperf.decisions.model import RESTRICTING_KINDS, History
 from riderperf.decisions.plan import plan_rider
 from riderperf.decisions.rules import RuleBook, load_rulebook
 from riderperf.decisions.validation import validate_policy_rules, validate_rules
-from riderperf.metrics.periods import parse_period
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import ParameterSet, Policy, PolicyError

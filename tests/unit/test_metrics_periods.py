@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from riderperf.metrics.periods import Period, parse_period, rolling_period
+from riderperf.common.periods import Period, parse_period, rolling_period
 
 
 @pytest.mark.parametrize(

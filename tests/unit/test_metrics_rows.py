@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from riderperf.ingest.schema import TABLES_BY_NAME
+from riderperf.common.canonical import TABLES_BY_NAME
 from riderperf.warehouse.connection import Warehouse
 
 JUDGMENT_COLUMNS = (

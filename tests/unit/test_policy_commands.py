@@ -11,12 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 import riderperf.policy
-from riderperf.policy.commands import policy_app
+from riderperf.cli.policy import policy_app
 from riderperf.policy.compare import diff_values, parameter_rows
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import PolicyError
-from riderperf.policy.versions import missing_values, publish_loaded_policy
+from riderperf.policy.versions import missing_values
 from riderperf.storage.db import make_engine
+from riderperf.workflows.policies import publish_loaded_policy
 from tests.policy_folders import write_policy
 
 runner = CliRunner()

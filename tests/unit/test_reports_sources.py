@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -41,63 +39,42 @@ def engine() -> Iterator[Engine]:
     found.dispose()
 
 
-def test_a_package_that_is_not_installed_gives_no_data(engine: Engine) -> None:
-    result, note = sources.call_source(engine, [("riderperf.no_such_package", "stats")], [])
-    assert result is None
-    assert note is not None and note.startswith(NO_DATA)
-
-
-def test_a_failing_stats_function_does_not_stop_the_report(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failing_stats_function_does_not_stop_the_report(engine: Engine) -> None:
     def broken(session: Any, start: datetime, end: datetime) -> dict[str, Any]:
         raise RuntimeError("half-built")
 
-    module = types.ModuleType("fake_reports_source")
-    module.appeal_stats = broken  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_reports_source", module)
-    result, note = sources.call_source(
-        engine, [("fake_reports_source", "appeal_stats")], [START, END]
-    )
+    result, note = sources.call_source(engine, broken, [START, END])
     assert result is None
     assert note is not None and "half-built" in note and note.startswith(NO_DATA)
 
 
-def test_a_stats_function_on_missing_tables_says_to_initialise(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_stats_function_on_missing_tables_says_to_initialise(engine: Engine) -> None:
     from sqlalchemy import text
 
     def reads_a_table(session: Any, start: datetime, end: datetime) -> dict[str, Any]:
         session.execute(text("SELECT * FROM cases"))
         return {}
 
-    module = types.ModuleType("fake_reports_tables")
-    module.appeal_stats = reads_a_table  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_reports_tables", module)
-    _, note = sources.call_source(engine, [("fake_reports_tables", "appeal_stats")], [START, END])
+    _, note = sources.call_source(engine, reads_a_table, [START, END])
     assert note is not None and "riderperf init" in note
 
 
-def test_the_first_installed_candidate_is_called_with_a_session(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_stats_function_is_called_with_a_session_and_the_window(engine: Engine) -> None:
     seen: list[Any] = []
 
     def appeal_stats(session: Any, start: datetime, end: datetime) -> dict[str, Any]:
-        seen.append((start, end))
+        seen.append((type(session).__name__, start, end))
         return APPEALS
 
-    module = types.ModuleType("fake_reports_stats")
-    module.appeal_stats = appeal_stats  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_reports_stats", module)
-    candidates = [
-        ("riderperf.no_such_package", "appeal_stats"),
-        ("fake_reports_stats", "appeal_stats"),
-    ]
-    result, note = sources.call_source(engine, candidates, [START, END])
+    result, note = sources.call_source(engine, appeal_stats, [START, END])
     assert result == APPEALS and note is None
-    assert seen == [(START, END)]
+    assert seen == [("Session", START, END)]
+
+
+def test_the_real_appeal_stats_on_an_empty_database_say_to_initialise(engine: Engine) -> None:
+    result, note = sources.call_source(engine, sources.APPEAL_STATS, [START, END])
+    assert result is None
+    assert note is not None and "riderperf init" in note
 
 
 @dataclass(frozen=True)
@@ -203,32 +180,11 @@ def test_overdue_corrective_actions_become_sentences_per_rider(
         calls.append(on)
         return [Action("R1", "helmet", "major", date(2026, 1, 14))]
 
-    module = types.ModuleType("fake_reports_corrective")
-    module.overdue_actions = overdue  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_reports_corrective", module)
-    monkeypatch.setattr(
-        sources, "OVERDUE_ACTIONS", (("fake_reports_corrective", "overdue_actions"),)
-    )
+    monkeypatch.setattr(sources, "OVERDUE_ACTIONS", overdue)
     found, note = sources.overdue_actions(engine, date(2026, 1, 18))
     assert note == ""
     assert calls == [date(2026, 1, 18)]
     assert found == {"R1": ["corrective action on helmet (major) overdue since 2026-01-14"]}
-
-
-def test_a_stats_function_without_a_window_is_called_with_the_session_only(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def overturn_rates(session: Any) -> list[dict[str, Any]]:
-        return [{"rule_id": "low_score", "decisions": 4, "overturned": 1, "rate": 0.25}]
-
-    module = types.ModuleType("fake_reports_decisions")
-    module.overturn_rates = overturn_rates  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_reports_decisions", module)
-    assert sources.window_arguments(overturn_rates, 2) == 0
-    result, note = sources.call_source(
-        engine, [("fake_reports_decisions", "overturn_rates")], [START, END]
-    )
-    assert note is None and result[0]["rule_id"] == "low_score"
 
 
 def test_overturn_rates_without_a_window_are_labelled_as_to_date(
@@ -239,10 +195,7 @@ def test_overturn_rates_without_a_window_are_labelled_as_to_date(
     def overturn_rates(session: Any) -> list[dict[str, Any]]:
         return [{"rule_id": "low_score", "decisions": 4, "overturned": 1, "rate": 0.25}]
 
-    module = types.ModuleType("fake_reports_overturns")
-    module.overturn_rates = overturn_rates  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fake_reports_overturns", module)
-    monkeypatch.setattr(sources, "OVERTURN_RATES", (("fake_reports_overturns", "overturn_rates"),))
+    monkeypatch.setattr(sources, "OVERTURN_RATES", overturn_rates)
     section = decisions_section(engine, START, END, "")
     assert section.available
     assert "every decision to date" in section.note

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riderperf.ingest.schema import COMPLAINT_CATEGORIES, TABLES_BY_NAME, WEATHER
+from riderperf.common.canonical import COMPLAINT_CATEGORIES, TABLES_BY_NAME, WEATHER
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.responsibility import (

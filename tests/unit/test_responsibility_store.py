@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from riderperf.ingest.schema import TABLES_BY_NAME
+from riderperf.common.canonical import TABLES_BY_NAME
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import ParameterSet, PolicyError

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from riderperf.inspections.sampling.commands import sampling_app
+from riderperf.cli.sampling import sampling_app
 
 runner = CliRunner()
 

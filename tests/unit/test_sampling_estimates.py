@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from riderperf.inspections.sampling.estimates import (
+from riderperf.sampling.estimates import (
     hajek_mean,
     ht_mean,
     ht_variance,

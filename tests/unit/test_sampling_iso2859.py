@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from riderperf.inspections.sampling.iso2859 import (
+from riderperf.sampling.iso2859 import (
     AQLS,
     CODE_LETTERS,
     LEVELS,

@@ -10,16 +10,16 @@ from datetime import date
 import numpy as np
 import pytest
 
-from riderperf.inspections.sampling.params import SamplingParams
-from riderperf.inspections.sampling.risk import RiderFeatures, risk_scores
-from riderperf.inspections.sampling.selection import (
+from riderperf.policy import default_policy_folder
+from riderperf.policy.loader import load_policy
+from riderperf.sampling.params import SamplingParams
+from riderperf.sampling.risk import RiderFeatures, risk_scores
+from riderperf.sampling.selection import (
     allocate_budget,
     draw_sample,
     inclusion_probabilities,
     systematic_pps,
 )
-from riderperf.policy import default_policy_folder
-from riderperf.policy.loader import load_policy
 
 RISK = [1.0, 1.0, 2.0, 3.0, 1.0, 8.0, 1.5, 1.0, 4.0, 1.0, 60.0, 1.0]
 

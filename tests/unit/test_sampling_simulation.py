@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from riderperf.inspections.sampling.estimates import hajek_mean
-from riderperf.inspections.sampling.iso2859 import single_sampling_plan
-from riderperf.inspections.sampling.risk import RiderFeatures, risk_scores
-from riderperf.inspections.sampling.selection import draw_sample
+from riderperf.sampling.estimates import hajek_mean
+from riderperf.sampling.iso2859 import single_sampling_plan
+from riderperf.sampling.risk import RiderFeatures, risk_scores
+from riderperf.sampling.selection import draw_sample
 from riderperf.simulate.params import SimulationParams
 
 WEIGHTS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riderperf.inspections.sampling.switching import (
+from riderperf.sampling.switching import (
     INITIAL_STATE,
     LotOutcome,
     SwitchingState,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from riderperf.ingest.schema import ORDERS, RIDERS
+from riderperf.common.canonical import ORDERS, RIDERS
 from riderperf.ingest.sendy import SendyConversion, convert_sendy
 from riderperf.ingest.sendy_rules import (
     SENDY_MONTHS,

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate import SimulationParams, simulate_city
 
 START = date(2026, 1, 5)

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate import SimulationParams, simulate_city
 from riderperf.simulate.arrow import fixed_width_ids, iso_text
 from riderperf.simulate.params import parameter_docs

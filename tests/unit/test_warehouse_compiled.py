@@ -14,8 +14,8 @@ import ibis
 import pytest
 
 from riderperf.clock import midnight
+from riderperf.common.periods import days_period
 from riderperf.metrics.daily import build_daily_facts
-from riderperf.metrics.periods import days_period
 from riderperf.metrics.windows import kpi_window
 from riderperf.responsibility import JUDGMENT_COLUMNS, JudgmentParams, write_judgments
 from riderperf.responsibility.store import judgments_expr

@@ -19,9 +19,9 @@ from fastapi import Depends, Request, Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from riderperf.api.auth import SESSION_HOURS, WebSession, find_web_session, token_user
 from riderperf.api.errors import ApiError
 from riderperf.config import Settings
+from riderperf.users.identity import SESSION_HOURS, WebSession, find_web_session, token_user
 from riderperf.users.orm import User
 from riderperf.users.service import ROLES
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from riderperf.api.errors import ApiError
-from riderperf.metrics.periods import FORMS, Period, parse_period
+from riderperf.common.periods import FORMS, Period, parse_period
 
 ID_PATTERN = r"^[^\x00-\x1f\x7f]{1,100}$"
 TEXT_PATTERN = r"^[^\x00]*$"

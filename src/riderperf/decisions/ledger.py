@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from riderperf.common.periods import Period
 from riderperf.decisions.effects import as_utc
 from riderperf.decisions.model import (
     MEASURES,
@@ -23,7 +24,6 @@ from riderperf.decisions.model import (
     Ladder,
 )
 from riderperf.decisions.orm import Decision, LedgerEntry
-from riderperf.metrics.periods import Period
 
 # Decisions that record an offence for forgiveness: rejected and overturned ones do not.
 OFFENCE_STANDS = ("proposed", "in_effect", "partially_overturned")

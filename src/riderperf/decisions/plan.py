@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from riderperf.clock import midnight
+from riderperf.common.periods import Period
 from riderperf.decisions.facts import RiderFacts
 from riderperf.decisions.model import (
     RESTRICTING_KINDS,
@@ -19,7 +20,6 @@ from riderperf.decisions.model import (
     rung,
 )
 from riderperf.decisions.rules import Rule, RuleBook
-from riderperf.metrics.periods import Period
 
 FRAUD_SIGNALS = ("fraud_signal", "fraud_complaint", "account_lending")
 # Penalties in effect at once, with the appeal window running from the decision.

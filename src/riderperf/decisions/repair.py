@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riderperf.clock import midnight
+from riderperf.common.periods import parse_period
 from riderperf.decisions.effects import as_utc, aware_utc, notify_rider
 from riderperf.decisions.ledger import points_balance
 from riderperf.decisions.model import (
@@ -41,7 +42,6 @@ from riderperf.decisions.records import (
     require_reason,
     store_draft,
 )
-from riderperf.metrics.periods import parse_period
 from riderperf.policy.parameters import ParameterSet, Policy
 from riderperf.policy.versions import PolicyVersion
 from riderperf.users.service import REVIEWERS, require_role

@@ -1,7 +1,7 @@
 """The decide use case: turn a period's published evaluation into rewards and penalties.
 
-Decisions follow the newest evaluation of the period (under `policy_version` when given)
-and the rules of that evaluation's policy version, with the values in force on the
+Decisions follow the period's published evaluation (`evaluation.published`; never a
+scenario) and the rules of that evaluation's policy version, with the values in force on the
 period's first day. Running it again for the same period and version creates nothing new:
 every decision has a unique key.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from riderperf.common.periods import Period, parse_period
 from riderperf.config import Settings
 from riderperf.decisions.effects import aware_utc
 from riderperf.decisions.facts import ViolationLike
@@ -23,8 +24,8 @@ from riderperf.decisions.plan import plan_rider
 from riderperf.decisions.records import DecisionError, decide_key, existing_keys, store_draft
 from riderperf.decisions.rules import load_rulebook
 from riderperf.decisions.sources import collect_facts
-from riderperf.evaluation.records import latest_evaluation, load_cards
-from riderperf.metrics.periods import Period, parse_period
+from riderperf.evaluation.published import published_evaluation
+from riderperf.evaluation.records import load_cards
 from riderperf.policy.parameters import PolicyError
 from riderperf.policy.versions import get_version
 from riderperf.storage.db import unit_of_work
@@ -72,14 +73,22 @@ def decide_period(
     chosen = parse_period(period) if isinstance(period, str) else period
     when = aware_utc(at)
     with _stores(target) as stores:
-        evaluation = latest_evaluation(stores.engine, chosen.label, policy_version)
+        with unit_of_work(stores.engine) as session:
+            evaluation = published_evaluation(session, chosen.label)
         if evaluation is None:
-            under = f" under policy {policy_version}" if policy_version else ""
             raise MissingEvaluation(
-                f"{chosen.label} has no evaluation{under} to decide from; run "
+                f"{chosen.label} has no published evaluation to decide from; run "
                 f"`riderperf evaluate --period {chosen.label}"
                 + (f" --policy {policy_version}" if policy_version else "")
                 + "` first"
+            )
+        if policy_version and evaluation.policy_version != policy_version:
+            raise MissingEvaluation(
+                f"{chosen.label} is published under policy {evaluation.policy_version}, not "
+                f"{policy_version}: decisions follow the published evaluation only (an "
+                f"evaluation under {policy_version} is a scenario); to decide under it, "
+                f"publish it with `riderperf evaluate --period {chosen.label} --policy "
+                f"{policy_version} --official`"
             )
         version = get_version(stores.engine, evaluation.policy_version)
         try:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from riderperf.clock import midnight
+from riderperf.common.periods import Period
 from riderperf.decisions.facts import (
     Document,
     EventCounts,
@@ -22,7 +23,6 @@ from riderperf.decisions.facts import (
 )
 from riderperf.decisions.model import History
 from riderperf.decisions.rules import RuleBook
-from riderperf.metrics.periods import Period
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.warehouse.connection import Warehouse
 

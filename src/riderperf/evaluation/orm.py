@@ -5,16 +5,47 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riderperf.storage.models import Base
 
+OFFICIAL = "official"
+SCENARIO = "scenario"
+PURPOSES = (OFFICIAL, SCENARIO)
+
 
 class Evaluation(Base):
-    """One `riderperf evaluate`: a period judged and scored under one policy version."""
+    """One `riderperf evaluate`: a period judged and scored under one policy version.
+
+    `purpose` says what it is for: `official` evaluations are the record (shown to riders,
+    used by decisions and by the next period's hysteresis); `scenario` evaluations are
+    what-ifs, kept for comparison and never shown to riders. Of each period's official
+    evaluations exactly one is `published`: the newest (see `evaluation.published`)."""
 
     __tablename__ = "evaluations"
+    __table_args__ = (
+        Index(
+            "ux_evaluations_published_period",
+            "period",
+            unique=True,
+            sqlite_where=text("published"),
+            postgresql_where=text("published"),
+        ),
+    )
 
     evaluation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     period: Mapped[str] = mapped_column(String(40), index=True)
@@ -26,6 +57,8 @@ class Evaluation(Base):
     judgments: Mapped[int] = mapped_column(Integer, default=0)
     riders: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(20), default=OFFICIAL, server_default=OFFICIAL)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Scorecard(Base):

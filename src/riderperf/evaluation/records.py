@@ -10,10 +10,12 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, Engine, bindparam, insert, select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
-from riderperf.evaluation.orm import Evaluation, Scorecard
-from riderperf.metrics.periods import Period
+from riderperf.common.periods import Period
+from riderperf.evaluation.orm import OFFICIAL, PURPOSES, Evaluation, Scorecard
+from riderperf.evaluation.published import publish, published_ids
 from riderperf.metrics.scorecard import Improvement, KpiScore
 from riderperf.metrics.scorecard import Scorecard as Card
 from riderperf.storage.db import unit_of_work
@@ -56,8 +58,14 @@ def store_evaluation(
     judgments: int,
     cards: Sequence[Card],
     summary: dict[str, Any],
+    purpose: str = OFFICIAL,
 ) -> None:
-    """Publishes one evaluation and all its scorecards in one transaction."""
+    """Stores one evaluation and all its scorecards in one transaction; an official one
+    becomes its period's published evaluation in that same transaction. When another
+    evaluation of the period was published at the same moment, the unique index refuses
+    one of the two; that one is stored again, now after the other (the newest wins)."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"purpose {purpose!r}: choose one of {', '.join(PURPOSES)}")
     rows = [
         {
             "evaluation_id": evaluation_id,
@@ -74,44 +82,46 @@ def store_evaluation(
         }
         for card in cards
     ]
-    with unit_of_work(engine) as session:
-        session.add(
-            Evaluation(
-                evaluation_id=evaluation_id,
-                period=period.label,
-                period_start=period.start,
-                period_end=period.end,
-                policy_version=policy_version,
-                started_at=started_at,
-                finished_at=finished_at,
-                judgments=judgments,
-                riders=len(cards),
-                summary=summary,
-            )
-        )
-        session.flush()
-        for start in range(0, len(rows), _BATCH):
-            session.connection().execute(_PUBLISH_CARD, rows[start : start + _BATCH])
-
-
-def latest_evaluation(
-    engine: Engine, period: str, policy_version: str | None = None
-) -> Evaluation | None:
-    """The newest evaluation of `period` (under `policy_version` when given)."""
-    query = select(Evaluation).where(Evaluation.period == period)
-    if policy_version:
-        query = query.where(Evaluation.policy_version == policy_version)
-    query = query.order_by(Evaluation.started_at.desc()).limit(1)
-    with unit_of_work(engine) as session:
-        return session.scalars(query).first()
+    for attempt in (1, 2):
+        try:
+            with unit_of_work(engine) as session:
+                evaluation = Evaluation(
+                    evaluation_id=evaluation_id,
+                    period=period.label,
+                    period_start=period.start,
+                    period_end=period.end,
+                    policy_version=policy_version,
+                    started_at=started_at,
+                    finished_at=finished_at,
+                    judgments=judgments,
+                    riders=len(cards),
+                    summary=summary,
+                    purpose=purpose,
+                    published=False,
+                )
+                if purpose == OFFICIAL:
+                    publish(session, evaluation)
+                session.add(evaluation)
+                session.flush()
+                for start in range(0, len(rows), _BATCH):
+                    session.connection().execute(_PUBLISH_CARD, rows[start : start + _BATCH])
+            return
+        except IntegrityError:
+            if attempt == 2 or purpose != OFFICIAL:
+                raise
 
 
 def previous_tiers(engine: Engine, before: date) -> dict[str, str]:
-    """Each rider's tier in their newest published scorecard of a period ended by `before`."""
+    """Each rider's tier in their newest published scorecard of a period ended by `before`
+    (scenario evaluations never count: a what-if does not move next week's hysteresis)."""
     query = (
         select(Scorecard.rider_id, Scorecard.tier)
         .join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
-        .where(Scorecard.period_end <= before, Scorecard.tier.is_not(None))
+        .where(
+            Scorecard.period_end <= before,
+            Scorecard.tier.is_not(None),
+            Scorecard.evaluation_id.in_(published_ids()),
+        )
         .order_by(Scorecard.period_end, Evaluation.started_at)
     )
     tiers: dict[str, str] = {}

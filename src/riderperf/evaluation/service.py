@@ -15,13 +15,15 @@ from uuid import uuid4
 from sqlalchemy import Engine
 
 from riderperf.clock import Clock, system_clock
+from riderperf.common.periods import Period, rolling_period
 from riderperf.config import Settings
+from riderperf.evaluation.orm import OFFICIAL, PURPOSES, SCENARIO
 from riderperf.evaluation.overrides import apply_overrides
+from riderperf.evaluation.published import published_evaluation
 from riderperf.evaluation.records import previous_tiers, store_evaluation
 from riderperf.inspections.stats import equipment_checks_by_day
 from riderperf.metrics.daily import build_daily_facts
 from riderperf.metrics.evaluate import rider_window, score_window
-from riderperf.metrics.periods import Period, rolling_period
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.policy.versions import (
     PolicyVersion,
@@ -31,7 +33,7 @@ from riderperf.policy.versions import (
 )
 from riderperf.responsibility import JudgmentParams, write_judgments
 from riderperf.storage.db import unit_of_work
-from riderperf.stores import open_stores
+from riderperf.stores import Stores, open_stores
 
 ROLLING_WINDOW = "scoring.rolling_window_days"
 
@@ -44,6 +46,7 @@ class EvaluationResult:
     judgments: int
     cards: list[Scorecard]
     seconds: dict[str, float] = field(default_factory=dict)
+    purpose: str = OFFICIAL
 
     def summary(self) -> dict[str, Any]:
         scores = sorted(c.score for c in self.cards if c.score == c.score)  # not NaN
@@ -53,6 +56,8 @@ class EvaluationResult:
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
             "policy_version": self.policy_version,
+            "purpose": self.purpose,
+            "published": self.purpose == OFFICIAL,
             "judgments": self.judgments,
             "riders": len(self.cards),
             "statuses": dict(Counter(c.status for c in self.cards)),
@@ -98,76 +103,116 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def choose_purpose(stores: Stores, period: Period, version: str, requested: str | None) -> str:
+    """`requested` when given; otherwise official, unless the period's published evaluation
+    used another policy version: then a what-if, which must not replace what riders see."""
+    if requested is not None:
+        if requested not in PURPOSES:
+            raise ValueError(f"purpose {requested!r}: choose one of {', '.join(PURPOSES)}")
+        return requested
+    with unit_of_work(stores.engine) as session:
+        current = published_evaluation(session, period.label)
+        if current is None or current.policy_version == version:
+            return OFFICIAL
+    return SCENARIO
+
+
 def evaluate_period(
     settings: Settings,
     period: Period,
     *,
     policy_version: str | None = None,
     clock: Clock = system_clock,
+    purpose: str | None = None,
 ) -> EvaluationResult:
-    """Judges and scores `period` under the policy values in force on its first day."""
+    """Judges and scores `period` under the policy values in force on its first day.
+
+    `purpose` None chooses (see `choose_purpose`); `official` publishes the result even
+    under another policy version; `scenario` never does."""
+    with open_stores(settings) as stores:
+        return evaluate_in(
+            stores, period, policy_version=policy_version, clock=clock, purpose=purpose
+        )
+
+
+def evaluate_in(
+    stores: Stores,
+    period: Period,
+    *,
+    policy_version: str | None = None,
+    clock: Clock = system_clock,
+    purpose: str | None = None,
+) -> EvaluationResult:
+    """`evaluate_period` on stores the caller has open (a re-evaluation of several periods
+    opens them once)."""
     with collector_paused():
-        return _evaluate_period(settings, period, policy_version, clock)
+        return _evaluate_in(stores, period, policy_version, clock, purpose)
 
 
-def _evaluate_period(
-    settings: Settings, period: Period, policy_version: str | None, clock: Clock
+def _evaluate_in(
+    stores: Stores,
+    period: Period,
+    policy_version: str | None,
+    clock: Clock,
+    requested: str | None,
 ) -> EvaluationResult:
     started = clock()
     seconds: dict[str, float] = {}
-    with open_stores(settings) as stores:
-        version = resolve_version(stores.engine, period.start, policy_version, clock)
-        params = version.policy.at(period.start)
-        start = datetime.combine(period.start, datetime.min.time(), UTC)
-        end = datetime.combine(period.end, datetime.min.time(), UTC)
-        t = time.perf_counter()
-        judged = write_judgments(
-            stores.warehouse, JudgmentParams.from_parameters(params), version.version, start, end
-        )
-        with unit_of_work(stores.engine) as session:
-            apply_overrides(session, stores.warehouse, version.version, start, end)
-        seconds["judgments"] = time.perf_counter() - t
-        t = time.perf_counter()
-        # Inspections are kept in the app database; their equipment items join the facts.
-        with unit_of_work(stores.engine) as session:
-            checks = equipment_checks_by_day(session, start, end)
-        build_daily_facts(
-            stores.warehouse,
-            period.start,
-            period.end,
+    version = resolve_version(stores.engine, period.start, policy_version, clock)
+    purpose = choose_purpose(stores, period, version.version, requested)
+    params = version.policy.at(period.start)
+    start = datetime.combine(period.start, datetime.min.time(), UTC)
+    end = datetime.combine(period.end, datetime.min.time(), UTC)
+    t = time.perf_counter()
+    judged = write_judgments(
+        stores.warehouse, JudgmentParams.from_parameters(params), version.version, start, end
+    )
+    with unit_of_work(stores.engine) as session:
+        apply_overrides(session, stores.warehouse, version.version, start, end)
+    seconds["judgments"] = time.perf_counter() - t
+    t = time.perf_counter()
+    # Inspections are kept in the app database; their equipment items join the facts.
+    with unit_of_work(stores.engine) as session:
+        checks = equipment_checks_by_day(session, start, end)
+    build_daily_facts(
+        stores.warehouse,
+        period.start,
+        period.end,
+        version.version,
+        equipment_checks=checks,
+    )
+    seconds["daily_facts"] = time.perf_counter() - t
+    t = time.perf_counter()
+    earlier = previous_tiers(stores.engine, period.start)
+    window = rider_window(stores.warehouse, period, version.version, earlier)
+    # The warehouse's part is done: its file is written while Python scores and
+    # publishes.
+    with stores.warehouse.checkpoint_alongside():
+        cards = score_window(window, params, period, version.version, earlier, period.end)
+        seconds["scores"] = time.perf_counter() - t
+        result = EvaluationResult(
+            f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
+            period,
             version.version,
-            equipment_checks=checks,
+            judged,
+            cards,
+            seconds,
+            purpose,
         )
-        seconds["daily_facts"] = time.perf_counter() - t
         t = time.perf_counter()
-        earlier = previous_tiers(stores.engine, period.start)
-        window = rider_window(stores.warehouse, period, version.version, earlier)
-        # The warehouse's part is done: its file is written while Python scores and
-        # publishes.
-        with stores.warehouse.checkpoint_alongside():
-            cards = score_window(window, params, period, version.version, earlier, period.end)
-            seconds["scores"] = time.perf_counter() - t
-            result = EvaluationResult(
-                f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
-                period,
-                version.version,
-                judged,
-                cards,
-                seconds,
-            )
-            t = time.perf_counter()
-            store_evaluation(
-                stores.engine,
-                result.evaluation_id,
-                period,
-                version.version,
-                started,
-                clock(),
-                judged,
-                cards,
-                result.summary(),
-            )
-            seconds["publish"] = time.perf_counter() - t
+        store_evaluation(
+            stores.engine,
+            result.evaluation_id,
+            period,
+            version.version,
+            started,
+            clock(),
+            judged,
+            cards,
+            result.summary(),
+            purpose,
+        )
+        seconds["publish"] = time.perf_counter() - t
     return result
 
 

@@ -7,7 +7,7 @@ yields a {field, error} pair, so a row reports all its problems at once.
 
 from __future__ import annotations
 
-from riderperf.ingest.schema import Column, Table
+from riderperf.common.canonical import Column, Table
 from riderperf.ingest.sources import Staged, row_number_sql
 from riderperf.warehouse.tables import quote
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from riderperf.common.canonical import Table
 from riderperf.ingest.checks import checked_sql, lit, typed_name
 from riderperf.ingest.report import TableCounts
-from riderperf.ingest.schema import Table
 from riderperf.ingest.sources import Staged
 from riderperf.warehouse.tables import quote
 

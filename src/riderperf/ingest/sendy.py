@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from riderperf.ingest.schema import ORDERS, RIDERS, Table
+from riderperf.common.canonical import ORDERS, RIDERS, Table
 from riderperf.ingest.sendy_rules import (
     SENDY_MONTHS,
     SendyRules,

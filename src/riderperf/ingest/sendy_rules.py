@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 import duckdb
 
-from riderperf.ingest.schema import Table
+from riderperf.common.canonical import Table
 
 # Nairobi keeps East Africa Time, UTC+03:00, all year: no daylight saving.
 NAIROBI_OFFSET = "+03:00"

@@ -7,14 +7,14 @@ from pathlib import Path
 from uuid import uuid4
 
 from riderperf.clock import Clock, system_clock
+from riderperf.common.canonical import TABLES_BY_NAME
 from riderperf.config import Settings
 from riderperf.ingest.load import BATCH_STEPS, load_batch
 from riderperf.ingest.report import FileError, ImportReport
-from riderperf.ingest.schema import TABLES_BY_NAME
+from riderperf.ingest.riders import register_new_riders
 from riderperf.ingest.sources import Source, SourceError, find_sources, stage
 from riderperf.storage.db import unit_of_work
 from riderperf.storage.models import ImportRun
-from riderperf.storage.riders import register_new_riders
 from riderperf.stores import Stores, open_stores
 
 Progress = Callable[[int, int, str], None]  # steps done, steps in all, what is happening

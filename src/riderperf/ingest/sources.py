@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from riderperf.ingest.schema import FILE_SUFFIXES, TABLES, TABLES_BY_NAME
+from riderperf.common.canonical import FILE_SUFFIXES, TABLES, TABLES_BY_NAME
 
 
 class SourceError(Exception):

@@ -14,9 +14,9 @@ The API, in the order a run uses it:
 - `KPIS` / `get_kpi(name)`: the registry. See docs/scoring.md for the rules in words.
 """
 
+from riderperf.common.periods import Period, parse_period, rolling_period
 from riderperf.metrics.daily import RIDER_DAILY, build_daily_facts
 from riderperf.metrics.evaluate import evaluate_scores, score_window, scorecards_frame
-from riderperf.metrics.periods import Period, parse_period, rolling_period
 from riderperf.metrics.registry import KPIS, Kpi, get_kpi
 from riderperf.metrics.rules import ScoringRules, TierRules
 from riderperf.metrics.scorecard import Improvement, KpiScore, Scorecard

@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from riderperf.common.periods import Period
 from riderperf.metrics.improve import improvement, top_gains
-from riderperf.metrics.periods import Period
 from riderperf.metrics.registry import fact_columns
 from riderperf.metrics.rules import ScoringRules, TierRules
 from riderperf.metrics.score import score_frame

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from riderperf.clock import midnight
+from riderperf.common.periods import Period
 from riderperf.metrics.daily import RIDER_DAILY
-from riderperf.metrics.periods import Period
 from riderperf.metrics.registry import AVAILABLE_KPIS, fact_columns
 from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
 from riderperf.warehouse.connection import Warehouse

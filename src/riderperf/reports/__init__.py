@@ -5,7 +5,7 @@
   the warehouse judgments and the stats of the appeals, inspections and decisions packages.
 - `render_html(data)`, `render_pdf(data)`, `report_json(data)`, `write_report(data, form,
   out)` (`riderperf.reports.render`).
-- `report_command` (`riderperf.reports.commands`): the `riderperf report` CLI.
+- `report_command` (`riderperf.cli.reports`): the `riderperf report` CLI.
 
 See docs/reports.md for the sections and where each number comes from.
 """

@@ -15,8 +15,9 @@ import ibis
 from sqlalchemy import Engine
 
 from riderperf import __version__
-from riderperf.evaluation.records import latest_evaluation, load_cards
-from riderperf.metrics.periods import Period
+from riderperf.common.periods import Period
+from riderperf.evaluation.published import evaluation_for
+from riderperf.evaluation.records import load_cards
 from riderperf.metrics.rules import TierRules
 from riderperf.policy.versions import get_version
 from riderperf.reports import sources
@@ -59,7 +60,7 @@ def gather_report(
     if scope not in SCOPES:
         raise ReportError(f"scope {scope!r}: choose one of {', '.join(SCOPES)}")
     engine = stores.engine
-    evaluation = latest_evaluation(engine, period.label, policy_version)
+    evaluation = evaluation_for(engine, period.label, policy_version)
     if evaluation is None:
         under = f" under policy {policy_version}" if policy_version else ""
         raise ReportError(
@@ -72,7 +73,7 @@ def gather_report(
     check_scope_id(units, scope, scope_id)
     rows = rider_rows(engine, evaluation.evaluation_id, units, scope_id)
     before = period.previous()
-    before_eval = latest_evaluation(engine, before.label, policy_version)
+    before_eval = evaluation_for(engine, before.label, policy_version)
     before_rows = (
         rider_rows(engine, before_eval.evaluation_id, units, scope_id) if before_eval else None
     )
@@ -201,7 +202,7 @@ def trend_points(
         elif back == 1:
             found = before_rows
         else:
-            evaluation = latest_evaluation(engine, each.label, policy_version)
+            evaluation = evaluation_for(engine, each.label, policy_version)
             found = (
                 rider_rows(engine, evaluation.evaluation_id, units, scope_id)
                 if evaluation
@@ -217,12 +218,10 @@ def appeals_section(engine: Engine, start: datetime, end: datetime, note: str) -
 
 
 def decisions_section(engine: Engine, start: datetime, end: datetime, note: str) -> SourceSection:
-    rates, why = sources.call_source(engine, sources.OVERTURN_RATES, [start, end])
+    rates, why = sources.call_source(engine, sources.OVERTURN_RATES, [])
     if isinstance(rates, list):
         rates = {"overturn_rates": rates}
-    function = sources.find_function(sources.OVERTURN_RATES)
-    if function is not None and sources.window_arguments(function, 2) < 2:
-        note = "every decision to date, not only this period's" + (f"; {note}" if note else "")
+    note = "every decision to date, not only this period's" + (f"; {note}" if note else "")
     return stats_section("Decisions overturned", rates, why or note)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from riderperf.metrics.periods import Period
+from riderperf.common.periods import Period
 from riderperf.reports.model import Count, LateOrders, PartyLate, PlaceLate, Scope
 from riderperf.responsibility.model import LATE_PARTIES
 from riderperf.warehouse.connection import Warehouse

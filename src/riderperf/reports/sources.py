@@ -1,17 +1,17 @@
-"""Reads the report sections other packages own: appeals, inspections, decisions.
+"""Reads the report sections other features own: appeals, inspections, sampling plans,
+decisions.
 
-Each adapter calls the owning package's stats function (the shared contract) when the
-package is installed and its tables exist; otherwise, or when the call fails, the section
-says there is no data for this period and why. A report never crashes on a missing
-package and never makes up a number (`stats_view` shows what the functions return).
+Each adapter calls the owning feature's stats function (cases.stats, inspections.stats,
+sampling.stats, decisions.stats, inspections.corrective) in a session of its own. When the
+feature's tables do not exist yet, or the call fails, the section says there is no data
+for this period and why: a report never crashes on one feature's failure and never makes
+up a number (`stats_view` shows what the functions return).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from inspect import signature as inspect_signature
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, inspect, select
@@ -19,77 +19,44 @@ from sqlalchemy import Table as SqlTable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from riderperf.cases.stats import appeal_stats
+from riderperf.decisions.model import RESTRICTING_KINDS
+from riderperf.decisions.stats import overturn_rates
+from riderperf.inspections.corrective import overdue_actions as overdue_corrective_actions
+from riderperf.inspections.stats import inspection_stats
+from riderperf.inspections.violations import violations_between
 from riderperf.reports.model import NO_DATA
+from riderperf.sampling.stats import plan_stats
 
-Candidates = Sequence[tuple[str, str]]  # (module, function), first found wins
+StatsFunction = Callable[..., Any]  # (session, *args) → the feature's figures
 
-APPEAL_STATS: Candidates = (("riderperf.cases.stats", "appeal_stats"),)
-INSPECTION_STATS: Candidates = (("riderperf.inspections.stats", "inspection_stats"),)
-PLAN_STATS: Candidates = (
-    ("riderperf.inspections.sampling.stats", "plan_stats"),
-    ("riderperf.inspections.sampling", "plan_stats"),
-)
-VIOLATIONS: Candidates = (
-    ("riderperf.inspections.violations", "violations_between"),
-    ("riderperf.inspections.records", "violations_between"),
-    ("riderperf.inspections.service", "violations_between"),
-    ("riderperf.inspections", "violations_between"),
-)
-# Called with (session, start, end), or (session) alone when it counts every decision so far.
-OVERTURN_RATES: Candidates = (
-    ("riderperf.decisions.stats", "overturn_rates"),
-    ("riderperf.decisions", "overturn_rates"),
-)
-OVERDUE_ACTIONS: Candidates = (("riderperf.inspections.corrective", "overdue_actions"),)
+APPEAL_STATS: StatsFunction = appeal_stats
+INSPECTION_STATS: StatsFunction = inspection_stats
+PLAN_STATS: StatsFunction = plan_stats
+VIOLATIONS: StatsFunction = violations_between
+# Counts every decision so far: the section says so.
+OVERTURN_RATES: StatsFunction = overturn_rates
+OVERDUE_ACTIONS: StatsFunction = overdue_corrective_actions
 DECISIONS_TABLE = "decisions"
-# The contract's restricting kinds; read from riderperf.decisions when it is installed.
-RESTRICTING_KINDS = frozenset({"reduced_priority", "suspension", "deactivation"})
 OPEN_STATUSES = ("proposed", "in_effect")
-
-
-def find_function(candidates: Candidates) -> Callable[..., Any] | None:
-    for module_name, name in candidates:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        found = getattr(module, name, None)
-        if callable(found):
-            return found
-    return None
-
-
-def window_arguments(function: Callable[..., Any], offered: int) -> int:
-    """How many of `offered` positional arguments after the session `function` takes."""
-    try:
-        parameters = list(inspect_signature(function).parameters.values())[1:]
-    except (TypeError, ValueError):
-        return offered
-    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
-        return offered
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return min(offered, len(positional))
 
 
 def call_source(
     engine: Engine,
-    candidates: Candidates,
+    function: StatsFunction,
     args: Sequence[Any],
     convert: Callable[[Any], Any] = lambda result: result,
 ) -> tuple[Any, str | None]:
     """(converted result, None), or (None, why there is no data). `convert` runs inside
     the session, so ORM rows can still be read."""
-    function = find_function(candidates)
-    if function is None:
-        return None, f"{NO_DATA}: not recorded by this installation"
     try:
         with Session(engine) as session:
-            return convert(function(session, *args[: window_arguments(function, len(args))])), None
+            return convert(function(session, *args)), None
     except SQLAlchemyError as exc:
         if _missing_table(exc):
             return None, f"{NO_DATA}: its tables do not exist yet (run `riderperf init`)"
         return None, f"{NO_DATA}: it could not be read ({type(exc).__name__}: {exc})"
-    except Exception as exc:  # another package's failure must not stop the whole report
+    except Exception as exc:  # one feature's failure must not stop the whole report
         return None, f"{NO_DATA}: it could not be read ({type(exc).__name__}: {exc})"
 
 
@@ -135,7 +102,7 @@ def open_restrictions(engine: Engine, at: datetime) -> tuple[dict[str, list[str]
         table = SqlTable(DECISIONS_TABLE, MetaData(), autoload_with=engine)
         c = table.c
         query = select(c.rider_id, c.kind, c.status, c.effective_until).where(
-            c.kind.in_(sorted(_restricting_kinds())), c.status.in_(OPEN_STATUSES)
+            c.kind.in_(sorted(RESTRICTING_KINDS)), c.status.in_(OPEN_STATUSES)
         )
         if "created_at" in c:
             query = query.where(c.created_at < at)
@@ -172,14 +139,6 @@ def overdue_actions(engine: Engine, on: date) -> tuple[dict[str, list[str]] | No
 
     result, note = call_source(engine, OVERDUE_ACTIONS, [on], sentences)
     return result, f"Overdue corrective actions: {note}" if note else ""
-
-
-def _restricting_kinds() -> frozenset[str]:
-    try:
-        module = importlib.import_module("riderperf.decisions")
-    except ImportError:
-        return RESTRICTING_KINDS
-    return frozenset(getattr(module, "RESTRICTING_KINDS", RESTRICTING_KINDS))
 
 
 def _utc(value: Any) -> datetime | None:

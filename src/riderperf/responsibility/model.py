@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from riderperf.clock import utc_day
-from riderperf.ingest.schema import RESPONSIBILITY_PARTIES
+from riderperf.common.canonical import RESPONSIBILITY_PARTIES
 
 PARTIES = RESPONSIBILITY_PARTIES
 EVENTS = ("late", "cancelled", "complaint")

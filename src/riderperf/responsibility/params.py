@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from riderperf.ingest.schema import RESPONSIBILITY_PARTIES
+from riderperf.common.canonical import RESPONSIBILITY_PARTIES
 from riderperf.policy.parameters import ParameterSet, PolicyError
 
 NS = "responsibility"

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from riderperf.ingest.schema import Column, Table
+from riderperf.common.canonical import Column, Table
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]

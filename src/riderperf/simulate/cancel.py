@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.city import City
 from riderperf.simulate.demand import DayDemand
 from riderperf.simulate.dispatch import Dispatch

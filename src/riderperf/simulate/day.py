@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.arrow import (
     canonical_table,
     constant,

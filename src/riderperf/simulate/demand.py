@@ -8,7 +8,7 @@ from datetime import timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.city import City
 
 F64 = NDArray[np.float64]

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.arrow import canonical_table, take
 from riderperf.simulate.city import City
 from riderperf.simulate.incidents import IncidentRows

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.arrow import canonical_table, fixed_width_ids, take, timestamps
 from riderperf.simulate.cancel import Cancellations
 from riderperf.simulate.city import City

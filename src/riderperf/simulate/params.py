@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 
 
 def _p(default: Any, doc: str) -> Any:

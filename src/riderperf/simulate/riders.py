@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.params import SimulationParams
 
 F64 = NDArray[np.float64]

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.arrow import canonical_table, constant, take
 from riderperf.simulate.city import City, build_city
 from riderperf.simulate.day import IdCounters, simulate_day

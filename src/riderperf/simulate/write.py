@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from riderperf.ingest import schema
+from riderperf.common import canonical as schema
 from riderperf.simulate.arrow import canonical_schema, iso_text
 
 FORMATS = ("parquet", "csv", "jsonl")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Date, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -47,3 +48,21 @@ class ImportRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     exit_code: Mapped[int | None] = mapped_column(Integer)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# The rider registry with the personal columns migration 0010 adds. The shared `Rider` ORM
+# class does not map them yet, so the API reads them through this lightweight table.
+riders_table = sa.table(
+    "riders",
+    sa.column("rider_id", sa.String),
+    sa.column("capacity_type", sa.String),
+    sa.column("fleet_id", sa.String),
+    sa.column("city", sa.String),
+    sa.column("zone_id", sa.String),
+    sa.column("vehicle", sa.String),
+    sa.column("joined_on", sa.Date),
+    sa.column("language", sa.String),
+    sa.column("status", sa.String),
+    sa.column("display_name", sa.String),
+    sa.column("phone", sa.String),
+)

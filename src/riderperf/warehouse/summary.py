@@ -7,7 +7,7 @@ from typing import Any
 
 import ibis
 
-from riderperf.ingest.schema import TABLES
+from riderperf.common.canonical import TABLES
 from riderperf.warehouse.connection import Warehouse
 
 

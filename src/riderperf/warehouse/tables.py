@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riderperf.ingest.schema import TABLES, Column, Table
+from riderperf.common.canonical import TABLES, Column, Table
 
 SQL_TYPES = {
     "string": "VARCHAR",

@@ -7,18 +7,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from riderperf.api.deps import AuthDep, NowDep, SessionDep, SettingsDep
-from riderperf.api.errors import ApiError
 from riderperf.api.scope import can_see_rider
-from riderperf.cases.decide import decide_case
-from riderperf.cases.model import OUTCOMES, OVERTURNING, CaseError
+from riderperf.cases.model import OUTCOMES, CaseError
 from riderperf.cases.service import move_case
 from riderperf.decisions import approve_decision, reject_decision
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.records import DecisionError
-from riderperf.evaluation.reevaluate import reevaluate_after_overturn
 from riderperf.users.orm import User
 from riderperf.users.service import PermissionDenied
-from riderperf.warehouse.connection import WarehouseError
 from riderperf.web.access import CSRF_REFUSED, FormDep, staff_user
 from riderperf.web.evidence import evidence_file
 from riderperf.web.pages import (
@@ -31,6 +27,7 @@ from riderperf.web.pages import (
 )
 from riderperf.web.views.cases import case_page, find_visible_case
 from riderperf.web.views.queues import appeal_queue, approval_queue
+from riderperf.workflows.appeals import decide_appeal
 
 router = APIRouter(prefix="/dashboard")
 UNDECIDED = ("submitted", "triage")
@@ -202,36 +199,32 @@ def act_on_case(
             "Choose an outcome and give a reason the rider can read.",
             422,
         )
+    skipped = False
     try:
-        if action == "close":
-            move_case(
-                session, case_id, "closed", by=user.username, at=now, expected_version=version
-            )
-        elif action == "take-up" or case.status in UNDECIDED:
-            move_case(
-                session, case_id, "under_review", by=user.username, at=now, expected_version=version
-            )
-            version = None
-        result = None
         if action == "decide":
-            result = decide_case(
+            decided = decide_appeal(
                 session,
+                settings,
                 case_id,
                 outcome=outcome,
                 by=user.username,
                 reason=reason,
                 at=now,
                 expected_version=version,
+                take_up=case.status in UNDECIDED,
+                guard=request.app.state.warehouse.writing,
             )
+            skipped = decided.reevaluation == "skipped"
+        else:
+            to_state = "closed" if action == "close" else "under_review"
+            move_case(
+                session, case_id, to_state, by=user.username, at=now, expected_version=version
+            )
+            session.commit()
     except (CaseError, DecisionError, PermissionDenied) as refused:
         session.rollback()
         return _case(request, user, session, now, case_id, str(refused), refusal_status(refused))
-    session.commit()
     done = {"take-up": "taken_up", "decide": "decided", "close": "closed"}[action]
-    if result is not None and result.outcome in OVERTURNING:
-        try:
-            with request.app.state.warehouse.writing("re-evaluation after an appeal"):
-                reevaluate_after_overturn(settings, result)
-        except (ApiError, WarehouseError):
-            done = "decided_later"
+    if skipped:
+        done = "decided_later"
     return redirect(f"/dashboard/cases/{case_id}", done=done)

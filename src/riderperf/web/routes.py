@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from riderperf.api.auth import LoginFailed, LoginThrottled, login, logout
 from riderperf.api.deps import (
     COOKIE_NAME,
     AuthDep,
@@ -15,6 +14,7 @@ from riderperf.api.deps import (
     client_address,
     set_session_cookie,
 )
+from riderperf.users.identity import LoginFailed, LoginThrottled, login, logout
 from riderperf.users.orm import User
 from riderperf.web import dashboard_routes, inspector_routes, portal_routes, review_routes
 from riderperf.web.access import CSRF_REFUSED, FormDep

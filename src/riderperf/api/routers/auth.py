@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from riderperf.api.auth import LoginFailed, LoginThrottled, login, logout
 from riderperf.api.deps import (
     ANYONE_SIGNED_IN,
     COOKIE_NAME,
@@ -20,6 +19,7 @@ from riderperf.api.deps import (
 )
 from riderperf.api.errors import ApiError, errors
 from riderperf.api.schemas.auth import LoginCreate, SessionRead, UserRead
+from riderperf.users.identity import LoginFailed, LoginThrottled, login, logout
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])

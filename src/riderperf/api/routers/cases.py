@@ -1,7 +1,7 @@
 """Appeal cases for reviewers: list by SLA urgency, read with the timeline, move, decide.
 
 Deciding an overturn re-evaluates the affected periods after the decision is committed
-(`reevaluate_after_overturn`), holding the warehouse for writing while it runs.
+(`workflows.appeals.decide_appeal`), holding the warehouse for writing while it runs.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from riderperf.api.schemas.cases import (
     ReevaluationRead,
 )
 from riderperf.api.scope import can_see_rider, visible_rider_ids
-from riderperf.cases.decide import CaseDecision, decide_case
 from riderperf.cases.model import CaseNotFound
 from riderperf.cases.orm import Case
 from riderperf.cases.service import get_case, list_cases, move_case
 from riderperf.cases.views import case_view, full_case_view
 from riderperf.users.orm import User
+from riderperf.workflows.appeals import AppealDecided, decide_appeal
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CASE_READERS = (*REVIEWERS, "fleet_manager", "rider")
@@ -133,50 +133,37 @@ def decide(
     reads. An overturn repairs the decision or judgment at once, then the rider's periods
     are evaluated again. 409 when someone else decided it first."""
     visible_case(session, user, case_id)
-    result = decide_case(
+    decided = decide_appeal(
         session,
+        request.app.state.settings,
         case_id,
         outcome=body.outcome,
         by=user.username,
         reason=body.reason,
         at=now,
         expected_version=body.expected_version,
+        guard=request.app.state.warehouse.writing,
     )
-    session.commit()
-    reevaluation = _reevaluate(request, result)
     return CaseDecisionRead(
-        **{k: v for k, v in result.as_dict().items() if k != "reevaluate"},
-        reevaluation=reevaluation,
+        **{k: v for k, v in decided.decision.as_dict().items() if k != "reevaluate"},
+        reevaluation=reevaluation_read(decided),
     )
 
 
-def _reevaluate(request: Request, result: CaseDecision) -> ReevaluationRead:
-    """Re-evaluates after an overturn (the decision is committed already: a busy warehouse
-    leaves the re-evaluation to `riderperf evaluate`, and says so)."""
-    if result.outcome == "upheld":
+def reevaluation_read(decided: AppealDecided) -> ReevaluationRead:
+    """What followed the decision: nothing needed, done, or skipped and what is left to do
+    (the decision is committed already)."""
+    if decided.reevaluation == "skipped":
+        return ReevaluationRead(
+            status="skipped",
+            message=f"{decided.skipped_because}; the decision stands: run `riderperf evaluate` "
+            "for the affected periods",
+        )
+    if decided.reevaluation == "not_needed" or decided.repair is None:
         return ReevaluationRead(status="not_needed")
-    from riderperf.evaluation.reevaluate import reevaluate_after_overturn
-
-    settings = request.app.state.settings
-    try:
-        with request.app.state.warehouse.writing(f"re-evaluating after case {result.case_id}"):
-            repair = reevaluate_after_overturn(settings, result)
-    except ApiError as exc:
-        return _skipped(exc.message)
-    except Exception as exc:  # the decision is committed: say what is left to do, not 500
-        log.exception("re-evaluation after case %s failed", result.case_id)
-        return _skipped(f"the re-evaluation failed ({exc})")
-    if not repair.changes and not repair.compensations:
-        return ReevaluationRead(status="not_needed")
+    repair = decided.repair
     periods: list[dict[str, Any]] = [c.as_dict() for c in repair.changes]
     return ReevaluationRead(status="done", periods=periods, compensations=repair.compensations)
-
-
-def _skipped(why: str) -> ReevaluationRead:
-    return ReevaluationRead(
-        status="skipped",
-        message=f"{why}; the decision stands: run `riderperf evaluate` for the affected periods",
-    )
 
 
 def visible_case(session: SessionDep, user: User, case_id: str) -> Case:

@@ -18,8 +18,8 @@ from riderperf.api.schemas.inspections import (
     InspectionPlanRead,
     SamplingEstimatesRead,
 )
-from riderperf.inspections.sampling.service import plan_inspections
-from riderperf.inspections.sampling.stats import plan_stats
+from riderperf.sampling.service import plan_inspections
+from riderperf.sampling.stats import plan_stats
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["inspections"])

@@ -11,11 +11,10 @@ from sqlalchemy import select
 from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
 from riderperf.api.errors import errors
 from riderperf.api.params import PeriodQuery, RiderIdPath, period_of
-from riderperf.api.routers.scorecards import newest_evaluation_id
 from riderperf.api.schemas.judgments import JudgmentList, JudgmentRead
 from riderperf.api.scope import require_visible_rider
-from riderperf.evaluation.orm import Evaluation
 from riderperf.evaluation.overrides import JudgmentOverride
+from riderperf.evaluation.published import published_evaluation
 from riderperf.responsibility.model import LATE_PARTIES
 from riderperf.users.orm import User
 
@@ -52,15 +51,12 @@ def list_judgments(
 ) -> JudgmentList:
     """Each judged event of the rider in the period (late deliveries, cancellations,
     complaints): who was responsible, the minutes owed to each party, the rule and the plain
-    sentence. Judgments of the period's evaluated policy version; an overturned judgment
-    shows the party the appeal settled on."""
+    sentence. Judgments under the policy version of the period's published evaluation; an
+    overturned judgment shows the party the appeal settled on."""
     require_visible_rider(session, user, rider_id)
     span = period_of(period)
-    version = None
-    if evaluation_id := newest_evaluation_id(session, span.label):
-        version = session.scalar(
-            select(Evaluation.policy_version).where(Evaluation.evaluation_id == evaluation_id)
-        )
+    published = published_evaluation(session, span.label)
+    version = published.policy_version if published else None
     start = datetime.combine(span.start, datetime.min.time(), UTC)
     end = datetime.combine(span.end, datetime.min.time(), UTC)
     with request.app.state.warehouse.reading() as warehouse:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 
 from riderperf.api.deps import STAFF, SessionDep, require_roles
 from riderperf.api.errors import errors, not_found
 from riderperf.api.params import PeriodQuery, period_of
-from riderperf.api.routers.scorecards import newest_evaluation_id
 from riderperf.api.schemas.kpis import KpiAggregates, KpiGroupRead, KpiValue
-from riderperf.evaluation.orm import Evaluation
+from riderperf.evaluation.published import published_evaluation
 from riderperf.metrics.registry import AVAILABLE_KPIS
 from riderperf.metrics.windows import GROUP_KEYS, kpi_window
 
@@ -35,16 +33,10 @@ def kpi_aggregates(
     group_by: Annotated[Grouping, Query(description="zone, city, fleet or capacity_type.")],
 ) -> KpiAggregates:
     """Every KPI's sums and value per group over the period, under the policy version of the
-    period's newest evaluation (404 when the period was never evaluated)."""
+    period's published evaluation (404 when the period was never evaluated)."""
     span = period_of(period)
-    evaluation_id = newest_evaluation_id(session, span.label)
-    version = (
-        None
-        if evaluation_id is None
-        else session.scalar(
-            select(Evaluation.policy_version).where(Evaluation.evaluation_id == evaluation_id)
-        )
-    )
+    published = published_evaluation(session, span.label)
+    version = published.policy_version if published else None
     if version is None:
         raise not_found(f"an evaluation of {span.label}")
     with request.app.state.warehouse.reading() as warehouse:

@@ -20,10 +20,10 @@ from riderperf.api.schemas.policies import (
     PolicyVersionRead,
 )
 from riderperf.api.uploads import save_upload, unpack_zip
-from riderperf.policy.checks import check_policy
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import PolicyError
 from riderperf.policy.versions import get_version, list_versions
+from riderperf.workflows.policies import check_policy
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 # Riders may read the rules they are judged by: transparency is part of fairness.

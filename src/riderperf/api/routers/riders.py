@@ -9,10 +9,10 @@ from sqlalchemy import func, or_, select
 
 from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
 from riderperf.api.errors import errors, not_found
-from riderperf.api.orm import riders_table
 from riderperf.api.params import ID_PATTERN, Limit, Offset, OptionalId, RiderIdPath
 from riderperf.api.schemas.riders import RiderPage, RiderRead
 from riderperf.api.scope import FULL_PERSONAL_ROLES, mask_personal, rider_scope
+from riderperf.storage.models import riders_table
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/riders", tags=["riders"])

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
 from riderperf.api.errors import errors, not_found
@@ -19,12 +18,13 @@ from riderperf.api.schemas.scorecards import (
     ScorecardSummary,
 )
 from riderperf.api.scope import require_visible_rider, rider_scope
-from riderperf.evaluation.orm import Evaluation, Scorecard
+from riderperf.evaluation.orm import Scorecard
+from riderperf.evaluation.published import published_evaluation, published_scorecards
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["scorecards"])
 Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
-_NEWEST = (Scorecard.period_end.desc(), Evaluation.started_at.desc())
+_NEWEST = (Scorecard.period_end.desc(), Scorecard.period)
 
 
 @router.get(
@@ -37,7 +37,7 @@ def latest_scorecard(rider_id: RiderIdPath, session: SessionDep, user: Reader) -
     """The rider's newest published scorecard (latest period, latest evaluation)."""
     require_visible_rider(session, user, rider_id)
     found = session.scalars(
-        _joined().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST).limit(1)
+        published_scorecards().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST).limit(1)
     ).first()
     if found is None:
         raise not_found(f"a published scorecard of rider {rider_id}")
@@ -53,18 +53,11 @@ def latest_scorecard(rider_id: RiderIdPath, session: SessionDep, user: Reader) -
 def scorecard_for_period(
     rider_id: RiderIdPath, period: PeriodPath, session: SessionDep, user: Reader
 ) -> ScorecardRead:
-    """The rider's scorecard of one period, from the period's newest evaluation, with every
-    KPI's contribution to the score and the explanation of the tier."""
+    """The rider's scorecard of one period, from the period's published evaluation, with
+    every KPI's contribution to the score and the explanation of the tier."""
     require_visible_rider(session, user, rider_id)
-    newest = (
-        select(Evaluation.evaluation_id)
-        .where(Evaluation.period == period)
-        .order_by(Evaluation.started_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     found = session.scalars(
-        select(Scorecard).where(Scorecard.evaluation_id == newest, Scorecard.rider_id == rider_id)
+        published_scorecards().where(Scorecard.period == period, Scorecard.rider_id == rider_id)
     ).first()
     if found is None:
         raise not_found(f"a scorecard of rider {rider_id} for {period}")
@@ -80,15 +73,10 @@ def scorecard_for_period(
 def rider_history(
     rider_id: RiderIdPath, session: SessionDep, user: Reader
 ) -> list[ScorecardSummary]:
-    """Every period's newest scorecard of the rider, newest period first."""
+    """Every period's published scorecard of the rider, newest period first."""
     require_visible_rider(session, user, rider_id)
-    seen: set[str] = set()
-    history = []
-    for card in session.scalars(_joined().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST)):
-        if card.period not in seen:
-            seen.add(card.period)
-            history.append(summary(card))
-    return history
+    query = published_scorecards().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST)
+    return [summary(card) for card in session.scalars(query)]
 
 
 @router.get(
@@ -106,8 +94,10 @@ def list_scorecards(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ScorecardPage:
-    """The scorecards of a period's newest evaluation that the caller may see, by rider id."""
-    evaluation_id = newest_evaluation_id(session, period)
+    """The scorecards of a period's published evaluation that the caller may see, by rider
+    id."""
+    published = published_evaluation(session, period)
+    evaluation_id = published.evaluation_id if published else None
     if evaluation_id is None:
         return ScorecardPage(period=period, items=[], total=0, limit=limit, offset=offset)
     where = [Scorecard.evaluation_id == evaluation_id, rider_scope(user, Scorecard.rider_id)]
@@ -127,19 +117,6 @@ def list_scorecards(
         limit=limit,
         offset=offset,
     )
-
-
-def newest_evaluation_id(session: Session, period: str) -> str | None:
-    return session.scalar(
-        select(Evaluation.evaluation_id)
-        .where(Evaluation.period == period)
-        .order_by(Evaluation.started_at.desc())
-        .limit(1)
-    )
-
-
-def _joined() -> Any:
-    return select(Scorecard).join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
 
 
 def summary(card: Scorecard) -> ScorecardSummary:

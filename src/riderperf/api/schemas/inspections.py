@@ -130,8 +130,8 @@ class InspectionPlanRead(BaseModel):
         """The period's stored plans, oldest first, with their lots and riders drawn."""
         from sqlalchemy import select
 
-        from riderperf.inspections.sampling.orm import InspectionLotRecord
-        from riderperf.inspections.sampling.store import plans_of, selections
+        from riderperf.sampling.orm import InspectionLotRecord
+        from riderperf.sampling.store import plans_of, selections
 
         plans = []
         for plan in plans_of(session, period):

@@ -5,16 +5,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-import riderperf.api.orm  # web_sessions, api_tokens, login_attempts
 import riderperf.audit.orm  # audit_events, audit_head
 import riderperf.cases.orm  # cases, case_evidence
 import riderperf.decisions.orm  # decisions, points_ledger
 import riderperf.evaluation.orm  # evaluations, scorecards on Base.metadata
 import riderperf.evaluation.overrides  # judgment_overrides
 import riderperf.inspections.orm  # checklist templates, inspections, violations
-import riderperf.inspections.sampling.orm  # inspection plans, lots, selections, switching
 import riderperf.notices.orm  # notices
 import riderperf.policy.orm  # policy_versions
+import riderperf.sampling.orm  # inspection plans, lots, selections, switching
 import riderperf.users.orm  # noqa: F401  (users; each import puts its tables on Base.metadata)
 from riderperf.storage.models import Base
 

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riderperf.api.orm import riders_table
 from riderperf.api.scope import mask_personal, rider_scope
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.metrics.registry import KPI_BY_NAME, Kpi
+from riderperf.storage.models import riders_table
 from riderperf.users.orm import User
 
 TIERS = ("gold", "silver", "bronze", "watch")
@@ -29,12 +29,10 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 def published_evaluations(session: Session) -> list[Evaluation]:
-    """The newest evaluation of every period, latest period first (a re-evaluation after an
-    overturn replaces the earlier one of its period)."""
-    newest: dict[str, Evaluation] = {}
-    for evaluation in session.scalars(select(Evaluation).order_by(Evaluation.started_at)):
-        newest[evaluation.period] = evaluation
-    return sorted(newest.values(), key=lambda e: (e.period_end, e.period), reverse=True)
+    """The published evaluation of every period, latest period first (see
+    `evaluation.published`; what-if scenarios never show here)."""
+    found = session.scalars(select(Evaluation).where(Evaluation.published.is_(True)))
+    return sorted(found, key=lambda e: (e.period_end, e.period), reverse=True)
 
 
 def previous_of(evaluations: list[Evaluation], latest: Evaluation) -> Evaluation | None:

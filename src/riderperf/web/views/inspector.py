@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from riderperf.api.routers.inspections import inspection_actions
+from riderperf.common.periods import Period, parse_period
 from riderperf.inspections.checklists import ChecklistItem, ChecklistTemplate
 from riderperf.inspections.history import Inspection, inspections_between
-from riderperf.inspections.sampling.store import newest_lots, selections
 from riderperf.inspections.template_store import get_template
-from riderperf.metrics.periods import Period, parse_period
+from riderperf.sampling.store import newest_lots, selections
 from riderperf.storage.models import Rider
 from riderperf.web.access import PageForm
 from riderperf.web.i18n import N_, Translator

@@ -11,7 +11,6 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from riderperf.api.orm import riders_table
 from riderperf.api.scope import FULL_PERSONAL_ROLES, can_see_rider, rider_scope
 from riderperf.cases.orm import Case
 from riderperf.cases.service import case_sla, cases_for
@@ -19,6 +18,7 @@ from riderperf.decisions import decisions_for, points_balance
 from riderperf.decisions.orm import Decision
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.metrics.registry import KPI_BY_NAME
+from riderperf.storage.models import riders_table
 from riderperf.users.orm import User
 from riderperf.warehouse.connection import Warehouse
 from riderperf.web.views.charts import Bar, Point, bar_chart, line_chart
@@ -161,18 +161,14 @@ def rider_page(
 
 
 def score_history(session: Session, rider_id: str) -> tuple[list[dict[str, Any]], list[Evaluation]]:
-    """The rider's scorecard of every period, oldest period first, from the newest
+    """The rider's scorecard of every period, oldest period first, from the published
     evaluation of each period (a re-evaluation after an appeal replaces the earlier one)."""
     found = session.execute(
         select(Scorecard, Evaluation)
         .join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
-        .where(Scorecard.rider_id == rider_id)
-        .order_by(Evaluation.started_at)
+        .where(Scorecard.rider_id == rider_id, Evaluation.published.is_(True))
     ).all()
-    newest: dict[str, tuple[Scorecard, Evaluation]] = {}
-    for card, evaluation in found:
-        newest[card.period] = (card, evaluation)
-    ordered = sorted(newest.values(), key=lambda pair: pair[1].period_end)
+    ordered = sorted(((c, e) for c, e in found), key=lambda pair: pair[1].period_end)
     history = [
         {
             "period": card.period,
@@ -193,8 +189,8 @@ def _latest_cards(session: Session, rider_ids: list[str]) -> dict[str, dict[str,
     rows = session.execute(
         select(Scorecard.rider_id, Scorecard.period, Scorecard.score, Scorecard.tier)
         .join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
-        .where(Scorecard.rider_id.in_(rider_ids))
-        .order_by(Scorecard.period_end, Evaluation.started_at)
+        .where(Scorecard.rider_id.in_(rider_ids), Evaluation.published.is_(True))
+        .order_by(Scorecard.period_end, Scorecard.period)
     ).all()
     return {r[0]: {"period": r[1], "score": r[2], "tier": r[3]} for r in rows}
 

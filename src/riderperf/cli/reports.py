@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from riderperf.clock import system_clock
+from riderperf.common.periods import FORMS, parse_period
 from riderperf.config import load_settings
-from riderperf.metrics.periods import FORMS, parse_period
 from riderperf.reports.model import DEFAULT_TREND_PERIODS, FORMATS, SCOPES, ReportFormat, Scope
 
 out = Console(soft_wrap=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,8 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from riderperf.clock import midnight, system_clock
-from riderperf.config import Settings, load_settings
+from riderperf.clock import system_clock
+from riderperf.common.periods import parse_period
+from riderperf.config import load_settings
 from riderperf.decisions.approval import approve_decision, reject_decision
 from riderperf.decisions.ledger import ledger_for, points_balance
 from riderperf.decisions.model import STATUSES
@@ -27,14 +28,10 @@ from riderperf.decisions.records import (
     get_decision,
     list_decisions,
 )
-from riderperf.decisions.service import decide_period
-from riderperf.metrics.periods import Period, parse_period
 from riderperf.policy.parameters import PolicyError
 from riderperf.storage.db import app_database, unit_of_work
 from riderperf.users.service import PermissionDenied
-
-if TYPE_CHECKING:
-    from riderperf.inspections.violations import ViolationFact
+from riderperf.workflows.periods import decide_period_with_violations
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -68,14 +65,6 @@ def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def _violations(settings: Settings, period: Period) -> list[ViolationFact]:
-    """Inspection violations found during `period` (the inspections module's record)."""
-    from riderperf.inspections.violations import violations_between
-
-    with app_database(settings.app_database_url) as engine, unit_of_work(engine) as session:
-        return violations_between(session, midnight(period.start), midnight(period.end))
-
-
 def decide_command(
     period: Annotated[str, typer.Option("--period", help="2026-W45, 2026-11, 2026-Q4 …")],
     policy_version: Annotated[
@@ -88,12 +77,8 @@ def decide_command(
     try:
         chosen = parse_period(period)
         settings = load_settings()
-        result = decide_period(
-            settings,
-            chosen,
-            at=system_clock(),
-            policy_version=policy_version,
-            violations=_violations(settings, chosen),
+        result = decide_period_with_violations(
+            settings, chosen, at=system_clock(), policy_version=policy_version
         )
     except USER_ERRORS as exc:
         raise fail(str(exc)) from exc

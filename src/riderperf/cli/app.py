@@ -13,20 +13,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from riderperf.api.commands import serve_command
-from riderperf.audit.commands import audit_app
-from riderperf.cases.commands import appeals_app
+from riderperf.cli import evaluation as evaluation_commands
+from riderperf.cli import sampling as sampling_commands
+from riderperf.cli.appeals import appeals_app
+from riderperf.cli.audit import audit_app
+from riderperf.cli.corrective import notify_overdue_command
+from riderperf.cli.decisions import decide_command, decisions_app
+from riderperf.cli.inspections import corrective_app, inspections_app
+from riderperf.cli.notices import notices_command
+from riderperf.cli.policy import policy_app
+from riderperf.cli.reports import report_command
+from riderperf.cli.serve import serve_command
+from riderperf.cli.users import users_app
 from riderperf.config import load_settings
-from riderperf.decisions.commands import decide_command, decisions_app
-from riderperf.evaluation import commands as evaluation_commands
 from riderperf.ingest.report import EXIT_NOTHING_IMPORTED, ImportReport
-from riderperf.inspections.commands import corrective_app, inspections_app
-from riderperf.inspections.overdue_command import notify_overdue_command
-from riderperf.inspections.sampling import commands as sampling_commands
-from riderperf.notices.commands import notices_command
-from riderperf.policy.commands import policy_app
-from riderperf.reports.commands import report_command
-from riderperf.users.commands import users_app
 from riderperf.warehouse.connection import WarehouseError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from riderperf.inspections.sampling.iso2859 import Severity
+from riderperf.sampling.iso2859 import Severity
 
 # The standard's numbers (they are the standard, not a policy choice).
 NORMAL_WINDOW = 5  # §9.3.1: "2 out of 5 or fewer consecutive lots"

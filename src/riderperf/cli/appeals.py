@@ -19,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
-from riderperf.cases.decide import decide_case
 from riderperf.cases.service import (
     appeal_terms_in_force,
     get_case,
@@ -34,6 +33,7 @@ from riderperf.clock import system_clock
 from riderperf.config import Settings, load_settings
 from riderperf.storage.db import app_database, unit_of_work
 from riderperf.warehouse.connection import WarehouseError
+from riderperf.workflows.appeals import decide_appeal
 
 appeals_app = typer.Typer(
     no_args_is_help=True, help="Appeals: submit, review, decide and follow cases."
@@ -140,8 +140,9 @@ def decide_command(
     """Decide an appeal; an overturn repairs the decision or the judgment at once."""
     settings, at = load_settings(), system_clock()
     with _app_database(settings) as engine, unit_of_work(engine) as session:
-        result = decide_case(
+        decided = decide_appeal(
             session,
+            settings,
             case_id,
             outcome=outcome.value,
             by=by,
@@ -149,24 +150,9 @@ def decide_command(
             at=at,
             expected_version=expected_version,
         )
-    repair = None
-    if result.outcome != "upheld":
-        # Overturned judgments (or those a penalty overturned in full counted) and
-        # equipment violations: the periods they fall in are evaluated again and a lost
-        # tier bonus is paid back.
-        from riderperf.evaluation.reevaluate import reevaluate_after_overturn
-
-        repair = reevaluate_after_overturn(settings, result)
+    result, repair = decided.decision, decided.repair
     if as_json:
-        extra = (
-            {}
-            if repair is None
-            else {
-                "reevaluated": [c.as_dict() for c in repair.changes],
-                "bonus_compensations": repair.compensations,
-            }
-        )
-        _echo_json(result.as_dict() | extra)
+        _echo_json(decided.as_dict())
         return
     out.print(Text(f"case {result.case_id} decided: {result.outcome} by {result.decided_by}"))
     for change in repair.changes if repair else []:
@@ -174,6 +160,13 @@ def decide_command(
             Text(
                 f"{change.period}: score {change.old_score} → {change.new_score}, "
                 f"tier {change.old_tier} → {change.new_tier}"
+            )
+        )
+    if decided.skipped_because:
+        err.print(
+            Text(
+                f"warning: the re-evaluation did not run ({decided.skipped_because}); the "
+                "decision stands: run `riderperf evaluate` for the affected periods"
             )
         )
     if result.compensating_decisions:

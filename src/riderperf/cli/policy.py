@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 
 from riderperf.config import load_settings
 from riderperf.policy import default_policy_folder
-from riderperf.policy.checks import check_policy
 from riderperf.policy.compare import diff_values, parameter_rows
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import PolicyError
@@ -27,8 +26,8 @@ from riderperf.policy.versions import (
     PolicyVersionError,
     get_version,
     list_versions,
-    publish_policy,
 )
+from riderperf.workflows.policies import check_policy, publish_policy
 
 policy_app = typer.Typer(
     no_args_is_help=True, help="Policy as code: validate, publish and inspect policy versions."

@@ -1,14 +1,14 @@
 """Inspection sampling: ISO 2859-1 plans, switching rules, risk-based selection, estimates."""
 
-from riderperf.inspections.sampling.iso2859 import SamplingPlan, single_sampling_plan
-from riderperf.inspections.sampling.results import (
+from riderperf.sampling.iso2859 import SamplingPlan, single_sampling_plan
+from riderperf.sampling.results import (
     LotDecision,
     record_lot_results,
     resume_sampling,
 )
-from riderperf.inspections.sampling.service import InspectionPlan, plan_inspections
-from riderperf.inspections.sampling.stats import plan_stats
-from riderperf.inspections.sampling.switching import (
+from riderperf.sampling.service import InspectionPlan, plan_inspections
+from riderperf.sampling.stats import plan_stats
+from riderperf.sampling.switching import (
     LotOutcome,
     SwitchingState,
     next_severity,

@@ -9,10 +9,9 @@ and documents when a warehouse is given.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,7 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from riderperf.evaluation.orm import Scorecard
-from riderperf.inspections.sampling.risk import RiderFeatures
+from riderperf.evaluation.published import published_ids
+from riderperf.inspections.violations import violations_between
+from riderperf.sampling.risk import RiderFeatures
 from riderperf.storage.models import Rider
 from riderperf.warehouse.connection import Warehouse
 
@@ -100,14 +101,20 @@ def rider_features(
 
 
 def latest_rates(session: Session, start: date) -> dict[str, tuple[float, float]]:
-    """Complaint and safety rates from each rider's scorecard of the newest period that ended
-    by `start` (the shrunk value, so a handful of orders does not make a rider look risky)."""
+    """Complaint and safety rates from each rider's published scorecard of the newest period
+    that ended by `start` (the shrunk value, so a handful of orders does not make a rider look
+    risky). A longer period ending the same day (the month) comes after the shorter one."""
+    published = Scorecard.evaluation_id.in_(published_ids())
     newest = session.scalar(
-        select(func.max(Scorecard.period_end)).where(Scorecard.period_end <= start)
+        select(func.max(Scorecard.period_end)).where(Scorecard.period_end <= start, published)
     )
     if newest is None:
         return {}
-    query = select(Scorecard.rider_id, Scorecard.card).where(Scorecard.period_end == newest)
+    query = (
+        select(Scorecard.rider_id, Scorecard.card)
+        .where(Scorecard.period_end == newest, published)
+        .order_by(Scorecard.period.desc())
+    )
     rates: dict[str, tuple[float, float]] = {}
     for rider_id, card in session.execute(query):
         kpis = (card or {}).get("kpis", {})
@@ -116,11 +123,8 @@ def latest_rates(session: Session, start: date) -> dict[str, tuple[float, float]
 
 
 def violation_counts(session: Session, start: datetime, end: datetime) -> Counter[str]:
-    """Checklist violations per rider in [start, end); empty when checklists are absent."""
-    finder = optional_function("riderperf.inspections.violations", "violations_between")
-    if finder is None:
-        return Counter()
-    return Counter(v.rider_id for v in finder(session, start, end))
+    """Checklist violations per rider in [start, end)."""
+    return Counter(v.rider_id for v in violations_between(session, start, end))
 
 
 def incident_counts(
@@ -165,15 +169,6 @@ def _kpi_value(kpis: dict[str, Any], name: str) -> float:
         if value is not None:
             return float(value)
     return math.nan
-
-
-def optional_function(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of another helper's module, or None while that module is not installed."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
 
 
 def _utc(day: date) -> datetime:

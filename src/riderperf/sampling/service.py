@@ -9,33 +9,33 @@ from uuid import uuid4
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
-from riderperf.inspections.sampling.frame import (
+from riderperf.common.periods import Period, parse_period
+from riderperf.sampling.frame import (
     active_riders,
     group_by_zone,
     rider_features,
 )
-from riderperf.inspections.sampling.iso2859 import (
+from riderperf.sampling.iso2859 import (
     SamplingPlan,
     master_cell,
     single_sampling_plan,
     tighter_aql,
 )
-from riderperf.inspections.sampling.model import (
+from riderperf.sampling.model import (
     DESIGN,
     InspectionPlan,
     LotPlan,
     SelectedRider,
 )
-from riderperf.inspections.sampling.orm import (
+from riderperf.sampling.orm import (
     InspectionLotRecord,
     InspectionPlanRecord,
     InspectionSelectionRecord,
 )
-from riderperf.inspections.sampling.params import SamplingParams, params_in_force
-from riderperf.inspections.sampling.risk import risk_scores
-from riderperf.inspections.sampling.selection import allocate_budget, draw_sample
-from riderperf.inspections.sampling.store import counted_periods, current_state
-from riderperf.metrics.periods import Period, parse_period
+from riderperf.sampling.params import SamplingParams, params_in_force
+from riderperf.sampling.risk import risk_scores
+from riderperf.sampling.selection import allocate_budget, draw_sample
+from riderperf.sampling.store import counted_periods, current_state
 from riderperf.warehouse.connection import Warehouse
 
 

@@ -13,9 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from riderperf.api.orm import ApiToken, LoginAttempt, WebSessionRecord
 from riderperf.audit.log import record_event
-from riderperf.users.orm import User
+from riderperf.users.orm import ApiToken, LoginAttempt, User, WebSessionRecord
 
 SESSION_HOURS = 12
 # NIST SP 800-63B 5.1.1.2: at least 8 characters for a memorised secret chosen by the user.

@@ -14,19 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from riderperf.inspections.sampling.estimates import hajek_mean, ht_mean, ratio_estimate
-from riderperf.inspections.sampling.orm import InspectionLotRecord, as_utc
-from riderperf.inspections.sampling.store import (
+from riderperf.common.periods import parse_period
+from riderperf.sampling.estimates import hajek_mean, ht_mean, ratio_estimate
+from riderperf.sampling.orm import InspectionLotRecord, as_utc
+from riderperf.sampling.store import (
     Outcome,
     OutcomeSource,
-    OutcomesUnavailable,
     first_outcomes,
     load_outcomes,
     newest_lots,
     plans_of,
     selections,
 )
-from riderperf.metrics.periods import parse_period
 
 
 def plan_stats(
@@ -65,11 +64,7 @@ def plan_stats(
     start = datetime.combine(period.start, datetime.min.time(), UTC)
     ends = [datetime.combine(period.end, datetime.min.time(), UTC)]
     ends += [as_utc(lot.decided_at) + timedelta(microseconds=1) for lot in lots if lot.decided_at]
-    try:
-        found = load_outcomes(session, start, max(ends), outcomes)
-    except OutcomesUnavailable as exc:
-        stats["note"] = str(exc)
-        return stats
+    found = load_outcomes(session, start, max(ends), outcomes)
     units = _inspected_units(session, lots, found)
     stats["sample_sizes"]["inspected"] = len(units)
     stats["estimates"] = estimate_compliance(units, lots)

@@ -10,15 +10,15 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from riderperf.inspections.sampling.frame import optional_function
-from riderperf.inspections.sampling.orm import (
+from riderperf.inspections.records import inspection_outcomes
+from riderperf.sampling.orm import (
     InspectionLotRecord,
     InspectionPlanRecord,
     InspectionSelectionRecord,
     SwitchingRecord,
     as_utc,
 )
-from riderperf.inspections.sampling.switching import INITIAL_STATE, SwitchingState
+from riderperf.sampling.switching import INITIAL_STATE, SwitchingState
 
 
 class Outcome(Protocol):
@@ -37,10 +37,6 @@ class Outcome(Protocol):
 
 
 OutcomeSource = Callable[[Session, datetime, datetime], Sequence[Outcome]]
-
-
-class OutcomesUnavailable(LookupError):
-    """The inspection records (checklists helper) are not installed."""
 
 
 def current_state(session: Session, zone_id: str) -> tuple[SwitchingState, int]:
@@ -121,13 +117,8 @@ def next_switching_seq(session: Session, zone_id: str) -> int:
 def load_outcomes(
     session: Session, start: datetime, end: datetime, source: OutcomeSource | None
 ) -> list[Outcome]:
-    """Inspection outcomes in [start, end), from `source` or the checklists helper."""
-    finder = source or optional_function("riderperf.inspections.records", "inspection_outcomes")
-    if finder is None:
-        raise OutcomesUnavailable(
-            "inspection records are not available (riderperf.inspections.records."
-            "inspection_outcomes); record inspections first"
-        )
+    """Inspection outcomes in [start, end), from `source` or the inspection records."""
+    finder = source or inspection_outcomes
     return list(finder(session, start, end))
 
 

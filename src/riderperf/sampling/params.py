@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riderperf.inspections.sampling.frame import FrameSettings
-from riderperf.inspections.sampling.iso2859 import aql_index, normalise_level
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.policy.orm import PolicyVersionRecord
 from riderperf.policy.parameters import ParameterSet, Policy
+from riderperf.sampling.frame import FrameSettings
+from riderperf.sampling.iso2859 import aql_index, normalise_level
 
 PREFIX = "inspections.sampling"
 BUNDLED = "bundled default"

@@ -222,7 +222,7 @@ def list_command(
     as_json: JsonOption = False,
 ) -> None:
     """Recorded inspections, oldest first."""
-    from riderperf.metrics.periods import parse_period
+    from riderperf.common.periods import parse_period
 
     start = end = None
     if period:

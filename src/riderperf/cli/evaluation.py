@@ -17,11 +17,13 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from riderperf.clock import system_clock
+from riderperf.common.periods import Period, parse_period
 from riderperf.config import load_settings
-from riderperf.evaluation.records import latest_evaluation, load_cards
+from riderperf.evaluation.orm import OFFICIAL, SCENARIO
+from riderperf.evaluation.published import evaluation_for
+from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period, rolling_window
 from riderperf.metrics.evaluate import scorecards_frame
-from riderperf.metrics.periods import Period, parse_period
 from riderperf.metrics.registry import get_kpi
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.responsibility import JUDGMENT_COLUMNS
@@ -71,16 +73,32 @@ def _as_of_day(text: str) -> date:
         raise ValueError(f"--as-of {text!r}: {exc}; write YYYY-MM-DD") from None
 
 
+PurposeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--official/--scenario",
+        help="Publish the result (official), or keep it as a what-if (scenario). By default "
+        "official, unless the period is published under another policy version.",
+    ),
+]
+
+
 def evaluate(
     period: PeriodOpt = None,
     as_of: AsOfOpt = None,
     policy: PolicyOpt = None,
+    official: PurposeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Judge every event of a period, compute KPIs, scores and tiers, publish scorecards."""
+    """Judge every event of a period, compute KPIs, scores and tiers, publish scorecards.
+
+    Under another policy version than the period's published evaluation, the result is a
+    scenario (what riders see, decisions and next period's tiers stay as they were) unless
+    --official is given."""
     chosen = choose_period(period, as_of, policy)
+    purpose = None if official is None else (OFFICIAL if official else SCENARIO)
     try:
-        result = evaluate_period(load_settings(), chosen, policy_version=policy)
+        result = evaluate_period(load_settings(), chosen, policy_version=policy, purpose=purpose)
     except (LookupError, ValueError) as exc:
         raise fail(str(exc)) from exc
     summary = result.summary()
@@ -96,6 +114,14 @@ def evaluate(
         f"evaluated {chosen.label} ({chosen.start} to {chosen.last_day}) under policy "
         f"{result.policy_version}: {result.judgments:,} judgments, {len(result.cards):,} riders"
     )
+    if result.purpose == OFFICIAL:
+        out.print(f"official: published as what riders see for {chosen.label}")
+    else:
+        out.print(
+            f"[yellow]scenario:[/] a what-if, not published; riders, decisions and the next "
+            f"period's tiers still use the published evaluation of {chosen.label} "
+            f"(`--official` publishes it instead)"
+        )
     table = Table("tier", "riders")
     tiers: dict[str, int] = summary["tiers"]
     for tier, n in sorted(tiers.items()):
@@ -110,8 +136,9 @@ def evaluate(
 
 
 def _published(engine: Engine, period: Period, policy: str | None) -> tuple[str, str]:
-    """The evaluation id and policy version of the newest evaluation of `period`."""
-    found = latest_evaluation(engine, period.label, policy)
+    """The evaluation id and policy version of the published evaluation of `period` (with
+    `policy`, of the newest evaluation under that version, a scenario perhaps)."""
+    found = evaluation_for(engine, period.label, policy)
     if found is None:
         raise fail(
             f"{period.label} has not been evaluated; "

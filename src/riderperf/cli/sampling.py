@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from riderperf.clock import system_clock
+from riderperf.common.periods import FORMS, Period, parse_period
 from riderperf.config import load_settings
-from riderperf.inspections.sampling.iso2859 import SamplingTableError, single_sampling_plan
-from riderperf.inspections.sampling.results import record_lot_results, resume_sampling
-from riderperf.inspections.sampling.service import plan_inspections
-from riderperf.inspections.sampling.stats import plan_stats
-from riderperf.metrics.periods import FORMS, Period, parse_period
+from riderperf.sampling.iso2859 import SamplingTableError, single_sampling_plan
+from riderperf.sampling.results import record_lot_results, resume_sampling
+from riderperf.sampling.service import plan_inspections
+from riderperf.sampling.stats import plan_stats
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
-from riderperf.inspections.sampling.orm import InspectionLotRecord, SwitchingRecord
-from riderperf.inspections.sampling.params import params_in_force
-from riderperf.inspections.sampling.store import (
+from riderperf.common.periods import Period, parse_period
+from riderperf.sampling.orm import InspectionLotRecord, SwitchingRecord
+from riderperf.sampling.params import params_in_force
+from riderperf.sampling.store import (
     OutcomeSource,
     counted_periods,
     current_state,
@@ -31,12 +32,11 @@ from riderperf.inspections.sampling.store import (
     previous_lot_size,
     selections,
 )
-from riderperf.inspections.sampling.switching import (
+from riderperf.sampling.switching import (
     LotOutcome,
     next_severity,
     resume_after_corrective_action,
 )
-from riderperf.metrics.periods import Period, parse_period
 from riderperf.users.service import require_role
 
 RESUMERS = ("ops_manager", "admin")

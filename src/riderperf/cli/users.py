@@ -100,7 +100,7 @@ def password_command(
     ] = None,
 ) -> None:
     """Set or reset a user's password; their open web sessions end."""
-    from riderperf.api.auth import end_sessions
+    from riderperf.users.identity import end_sessions
 
     if password is None:
         password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
@@ -138,7 +138,7 @@ def token_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Issue an API token (Authorization: Bearer …) for a user; it is shown this once."""
-    from riderperf.api.auth import issue_api_token
+    from riderperf.users.identity import issue_api_token
 
     engine = make_engine(load_settings().app_database_url)
     try:
@@ -162,7 +162,7 @@ def revoke_token_command(
     prefix: Annotated[str, typer.Argument(help="The token's first 10 characters (rp_…).")],
 ) -> None:
     """Revoke an API token by the prefix shown when it was issued."""
-    from riderperf.api.auth import revoke_api_token
+    from riderperf.users.identity import revoke_api_token
 
     engine = make_engine(load_settings().app_database_url)
     try:
@@ -178,7 +178,7 @@ def revoke_token_command(
 
 
 def _password_hash(password: str) -> str:
-    from riderperf.api.auth import MIN_PASSWORD_LENGTH, hash_password
+    from riderperf.users.identity import MIN_PASSWORD_LENGTH, hash_password
 
     if len(password) < MIN_PASSWORD_LENGTH:
         err.print(f"[red]error:[/red] a password needs at least {MIN_PASSWORD_LENGTH} characters")

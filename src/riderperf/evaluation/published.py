@@ -1,0 +1,70 @@
+"""What "published" means, written once: of each period's official evaluations, the newest
+one is published; riders see it, decisions and reports use it, the next period's tier
+hysteresis reads it. Scenario evaluations (what-ifs) are never published.
+
+The flag is stored (`Evaluation.published`) rather than recomputed from start times, and a
+partial unique index allows one published evaluation per period: two evaluations of the
+same period finishing at once cannot both become what riders see.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, Select, select, update
+from sqlalchemy.orm import Session
+
+from riderperf.evaluation.orm import OFFICIAL, Evaluation, Scorecard
+from riderperf.storage.db import unit_of_work
+
+
+def published_evaluation(session: Session, period: str) -> Evaluation | None:
+    """The published evaluation of `period` (a label such as 2026-W45), or None."""
+    return session.scalars(
+        select(Evaluation).where(Evaluation.period == period, Evaluation.published.is_(True))
+    ).first()
+
+
+def published_ids() -> Select[str]:
+    """The ids of every period's published evaluation, to use in a query's WHERE."""
+    return select(Evaluation.evaluation_id).where(Evaluation.published.is_(True))
+
+
+def published_scorecards() -> Select[Scorecard]:
+    """Scorecards of published evaluations only (add your own WHERE and ORDER BY)."""
+    return select(Scorecard).where(Scorecard.evaluation_id.in_(published_ids()))
+
+
+def newest_evaluation(session: Session, period: str, policy_version: str) -> Evaluation | None:
+    """The newest evaluation of `period` under `policy_version`, official or scenario: what
+    `--policy` asks for when a user compares a what-if with what was published."""
+    return session.scalars(
+        select(Evaluation)
+        .where(Evaluation.period == period, Evaluation.policy_version == policy_version)
+        .order_by(Evaluation.started_at.desc(), Evaluation.evaluation_id.desc())
+        .limit(1)
+    ).first()
+
+
+def publish(session: Session, evaluation: Evaluation) -> None:
+    """Makes an official `evaluation` (added to `session`, not yet flushed) the published
+    one of its period, in the caller's transaction: the previous one is unpublished first
+    so the one-per-period index holds at every statement."""
+    if evaluation.purpose != OFFICIAL:
+        raise ValueError(f"evaluation {evaluation.evaluation_id} is a {evaluation.purpose}")
+    session.execute(
+        update(Evaluation)
+        .where(Evaluation.period == evaluation.period, Evaluation.published.is_(True))
+        .values(published=False)
+    )
+    evaluation.published = True
+
+
+def evaluation_for(
+    engine: Engine, period: str, policy_version: str | None = None
+) -> Evaluation | None:
+    """The published evaluation of `period`; with `policy_version`, the newest one under
+    that version instead (a scenario when the period is published under another version).
+    This is the one lookup the CLI, reports and exports use for "the evaluation of P"."""
+    with unit_of_work(engine) as session:
+        if policy_version is None:
+            return published_evaluation(session, period)
+        return newest_evaluation(session, period, policy_version)
