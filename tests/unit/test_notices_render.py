@@ -208,12 +208,18 @@ def test_a_wrong_value_is_a_notice_error_naming_the_param(
         ("en", 4, "4 penalty points have been added"),
         ("pt", 1, "1 ponto de penalidade foi adicionado"),
         ("pt", 4, "4 pontos de penalidade foram adicionados"),
+        ("pt", 0, "0 ponto de penalidade foi adicionado"),
+        ("pt", 1_000_000, "1.000.000 de pontos de penalidade foram adicionados"),
+        ("pt", 2_000_000, "2.000.000 de pontos de penalidade foram adicionados"),
+        ("pt", 1_000_001, "1.000.001 pontos de penalidade foram adicionados"),
+        ("hi", 0, "0 पेनल्टी पॉइंट जोड़ा गया"),
         ("hi", 1, "1 पेनल्टी पॉइंट जोड़ा गया"),
         ("hi", 4, "4 पेनल्टी पॉइंट जोड़े गए"),
         ("ar", 1, "نقطة جزاء واحدة"),
         ("ar", 2, "نقطتا جزاء"),
         ("ar", 4, "4 نقاط جزاء"),
         ("ar", 12, "12 نقطة جزاء"),
+        ("ar", 100, "100 نقطة جزاء"),
         ("zh", 4, "新增违规记分4分"),
     ],
 )
@@ -221,6 +227,26 @@ def test_counts_take_the_plural_form_of_the_language(
     language: str, points: int, expected: str
 ) -> None:
     assert expected in render_notice("decision.points", SAMPLE | {"points": points}, language).body
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (3, "لمدة 3 أيام،"),
+        (10, "لمدة 10 أيام،"),
+        (11, "لمدة 11 يومًا،"),  # 11-99: singular noun in the accusative
+        (99, "لمدة 99 يومًا،"),
+        (100, "لمدة 100 يوم،"),  # 100-102: singular noun in the genitive
+        (102, "لمدة 102 يوم،"),
+        (103, "لمدة 103 أيام،"),
+        (111, "لمدة 111 يومًا،"),
+        (200, "لمدة 200 يوم،"),
+    ],
+)
+def test_arabic_counts_from_eleven_and_from_a_hundred_take_their_own_forms(
+    days: int, expected: str
+) -> None:
+    assert expected in render_notice("decision.suspension", SAMPLE | {"days": days}, "ar").body
 
 
 def test_datetimes_are_shown_in_utc_unless_a_timezone_is_given() -> None:

@@ -119,6 +119,34 @@ def test_pages_use_the_riders_language() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "count", "sentence"),
+    [
+        ("pt", 0, "Você tem 0 ponto de penalidade ativo."),
+        ("pt", 2, "Você tem 2 pontos de penalidade ativos."),
+        ("pt", 1_000_000, "Você tem 1.000.000 de pontos de penalidade ativos."),
+        ("hi", 0, "आपके पास 0 सक्रिय पेनल्टी पॉइंट है।"),
+        ("hi", 2, "आपके पास 2 सक्रिय पेनल्टी पॉइंट हैं।"),
+        ("ar", 0, "ليست لديك أي نقطة جزاء سارية."),
+        ("ar", 11, "لديك 11 نقطة جزاء سارية."),
+        ("ar", 100, "لديك 100 نقطة جزاء سارية."),
+    ],
+)
+def test_counts_take_the_plural_form_of_the_language(
+    language: str, count: int, sentence: str
+) -> None:
+    t = translator_for(language)
+    assert (
+        t.ngettext(
+            "You have {count} active penalty point.",
+            "You have {count} active penalty points.",
+            count,
+            count=t.number(count),
+        )
+        == sentence
+    )
+
+
 def test_numbers_percentages_and_dates_follow_the_locale() -> None:
     pt = translator_for("pt")
     assert pt.number(1234.5, 1) == "1.234,5"
