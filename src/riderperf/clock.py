@@ -1,7 +1,7 @@
 """The injected clock: decision code takes a clock, never reads the wall clock itself.
 
-Also the two conversions between instants and UTC days that the stores and periods use:
-`midnight(day)` and `utc_day(moment)`.
+Also the conversions between instants and UTC that the stores and periods use:
+`midnight(day)`, `utc_day(moment)` and `as_utc(moment)`.
 """
 
 from __future__ import annotations
@@ -35,3 +35,13 @@ def utc_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(UTC).date()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as aware UTC. SQLite hands back naive datetimes for
+    DateTime(timezone=True) columns; they were stored in UTC, so naive means UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def as_utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)

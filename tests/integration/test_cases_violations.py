@@ -21,9 +21,10 @@ from riderperf.cases.service import appeal_terms_in_force, lookup_subject, move_
 from riderperf.cases.stats import appeal_stats
 from riderperf.cli import appeals as commands
 from riderperf.cli.appeals import appeals_app
+from riderperf.clock import as_utc as utc
 from riderperf.config import Settings
 from riderperf.inspections.corrective import corrective_actions, notify_overdue, overdue_actions
-from riderperf.inspections.orm import ViolationRecord, utc
+from riderperf.inspections.orm import ViolationRecord
 from riderperf.inspections.violations import violations_between, violations_for
 from riderperf.notices.service import notices_for
 from riderperf.storage.db import unit_of_work

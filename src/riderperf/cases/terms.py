@@ -14,16 +14,12 @@ from typing import Any, Protocol
 
 from riderperf.cases.model import AppealRefused, AppealWindowClosed
 from riderperf.cases.sla import SlaHours
+from riderperf.clock import as_utc
 from riderperf.policy.parameters import ParameterSet
 
 SUBJECT_TYPES = ("decision", "violation", "judgment")
 APPEALABLE_DECISION_STATUS = "in_effect"
 JUDGMENT_EXTRAS = ("event", "order_id", "policy_version", "explanation")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
+from riderperf.clock import as_utc_or_none as as_utc
 from riderperf.decisions.model import REPAIR_KINDS, REWARD_KINDS
 from riderperf.decisions.orm import Decision
 from riderperf.notices.service import issue_notice
@@ -18,13 +19,6 @@ SUBJECT = "decision"
 DATE_PARAMS = ("expires_on", "expired_on", "until", "appeal_deadline")
 # Kinds whose notice says until when they last.
 _UNTIL_KINDS = ("suspension", "newcomer_boost")
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def aware_utc(at: datetime, what: str = "at") -> datetime:

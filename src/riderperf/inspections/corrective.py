@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
-from riderperf.inspections.orm import CorrectiveActionRecord, InspectionRecord, utc
+from riderperf.clock import as_utc as utc
+from riderperf.inspections.orm import CorrectiveActionRecord, InspectionRecord
 from riderperf.notices.orm import Notice
 from riderperf.notices.service import issue_notice
 

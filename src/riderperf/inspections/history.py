@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from riderperf.clock import as_utc as utc
 from riderperf.inspections.checklists import (
     InspectionKpi,
     ItemKind,
@@ -23,7 +24,6 @@ from riderperf.inspections.orm import (
     InspectionRecord,
     InspectionResultRecord,
     ViolationRecord,
-    utc,
 )
 
 _CHUNK = 500  # ids per IN (...) query, well under every database's bound-parameter limit

@@ -4,7 +4,7 @@ overturn columns of violations)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -44,11 +44,6 @@ _ARCHIVING = ("status", "archived_at", "archived_by")
 
 class TemplateImmutable(ValueError):
     """Something tried to change or delete a published or archived checklist template."""
-
-
-def utc(value: datetime) -> datetime:
-    """A stored time as aware UTC (SQLite hands back naive datetimes, stored in UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class ChecklistTemplateRecord(Base):

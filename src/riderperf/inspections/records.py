@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
+from riderperf.clock import as_utc as utc
 from riderperf.inspections.checklists import (
     ChecklistError,
     ItemResult,
@@ -38,7 +39,6 @@ from riderperf.inspections.orm import (
     InspectionRecord,
     InspectionResultRecord,
     ViolationRecord,
-    utc,
 )
 from riderperf.inspections.photos import keep_photo, photo_sha256
 from riderperf.inspections.template_store import (

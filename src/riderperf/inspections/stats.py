@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Integer, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from riderperf.clock import as_utc as utc
 from riderperf.inspections.checklists import SEVERITIES
 from riderperf.inspections.corrective import corrective_actions
 from riderperf.inspections.history import inspections_between
@@ -19,7 +20,6 @@ from riderperf.inspections.orm import (
     InspectionRecord,
     InspectionResultRecord,
     ViolationRecord,
-    utc,
 )
 from riderperf.inspections.violations import OVERTURNED, violations_between
 

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from riderperf.clock import as_utc as utc
 from riderperf.inspections.checklists import ChecklistTemplate
 from riderperf.inspections.loader import parse_template
-from riderperf.inspections.orm import ChecklistTemplateRecord, utc
+from riderperf.inspections.orm import ChecklistTemplateRecord
 
 DEFAULT_TEMPLATE_ID = "rider-standard"
 _REF = re.compile(r"(?P<id>[a-z0-9][a-z0-9-]*)(?:@v?(?P<version>\d+))?")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
+from riderperf.clock import as_utc as utc
 from riderperf.inspections.checklists import ItemResult
 from riderperf.inspections.corrective import (
     inspection_event,
@@ -31,7 +32,6 @@ from riderperf.inspections.orm import (
     CorrectiveActionRecord,
     InspectionRecord,
     ViolationRecord,
-    utc,
 )
 
 OPEN, OVERTURNED = "open", "overturned"

@@ -1,43 +1,32 @@
-"""Loads each language's notice catalog from its .po file, compiled in memory and cached.
-
-No build step and no committed .mo: Babel reads the .po and writes the .mo into memory.
-"""
+"""The notices' catalogs (domain `riderperf`, loaded by `common.catalogs`) and the locale a
+notice is written in."""
 
 from __future__ import annotations
 
-from functools import cache
-from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from riderperf.common.catalogs import catalog_languages, compiled_catalog, po_file
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "riderperf"
 FALLBACK_LANGUAGE = "en"
 
 
-@cache
 def available_languages() -> frozenset[str]:
     """The languages that have a catalog: every locale/<lang>/LC_MESSAGES/riderperf.po."""
-    return frozenset(path.parents[1].name for path in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return catalog_languages(LOCALE_DIR, DOMAIN)
 
 
 def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return po_file(LOCALE_DIR, DOMAIN, language)
 
 
-@cache
 def translations_for(language: str) -> Translations:
     """The compiled catalog of one language; fuzzy or empty entries fall back to English."""
-    with po_path(language).open("rb") as po:
-        catalog = read_po(po, locale=language, domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return compiled_catalog(LOCALE_DIR, DOMAIN, language)
 
 
 def resolve_locale(requested: str | None) -> Locale:

@@ -3,18 +3,13 @@ probabilities, and each zone's switching history (append-only)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riderperf.storage.models import Base
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes for DateTime(timezone=True): they are UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class InspectionPlanRecord(Base):

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from riderperf.clock import as_utc
 from riderperf.common.periods import parse_period
 from riderperf.sampling.estimates import hajek_mean, ht_mean, ratio_estimate
-from riderperf.sampling.orm import InspectionLotRecord, as_utc
+from riderperf.sampling.orm import InspectionLotRecord
 from riderperf.sampling.store import (
     Outcome,
     OutcomeSource,

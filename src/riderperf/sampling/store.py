@@ -10,13 +10,13 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from riderperf.clock import as_utc
 from riderperf.inspections.records import inspection_outcomes
 from riderperf.sampling.orm import (
     InspectionLotRecord,
     InspectionPlanRecord,
     InspectionSelectionRecord,
     SwitchingRecord,
-    as_utc,
 )
 from riderperf.sampling.switching import INITIAL_STATE, SwitchingState
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
+from riderperf.clock import as_utc
 from riderperf.users.orm import ApiToken, LoginAttempt, User, WebSessionRecord
 
 SESSION_HOURS = 12
@@ -69,11 +70,6 @@ def verify_password(stored_hash: str, text: str) -> bool:
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def login(

@@ -1,8 +1,8 @@
 """Picks the language a page is written in and formats its numbers and dates with Babel.
 
 The pages' own words live in the gettext domain `riderperf_web`
-(`web/locale/<lang>/LC_MESSAGES/riderperf_web.po`), read and compiled in memory like the
-notice catalogs (`riderperf.notices.translations`): no build step, no committed .mo file.
+(`web/locale/<lang>/LC_MESSAGES/riderperf_web.po`), read and compiled in memory by the one
+loader, `riderperf.common.catalogs`, like the notice catalogs: no build step, no committed .mo.
 """
 
 from __future__ import annotations
@@ -10,17 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
-from riderperf.cases.terms import as_utc
+from riderperf.clock import as_utc
+from riderperf.common.catalogs import catalog_languages, compiled_catalog, po_file
 from riderperf.notices.formatting import format_moment, format_percentage, isolate
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -33,26 +31,19 @@ def N_(message: str) -> str:
     return message
 
 
-@cache
 def available_languages() -> frozenset[str]:
     """The languages with a catalog: every locale/<lang>/LC_MESSAGES/riderperf_web.po."""
-    return frozenset(p.parents[1].name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return catalog_languages(LOCALE_DIR, DOMAIN)
 
 
 def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return po_file(LOCALE_DIR, DOMAIN, language)
 
 
-@cache
 def _catalog(language: str) -> NullTranslations:
     if language not in available_languages():
         return NullTranslations()
-    with po_path(language).open("rb") as po:
-        catalog = read_po(po, locale=language, domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return compiled_catalog(LOCALE_DIR, DOMAIN, language)
 
 
 def resolve_locale(requested: str | None) -> Locale:

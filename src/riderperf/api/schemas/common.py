@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator
 
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes stored in UTC; the API always says so."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
+from riderperf.clock import as_utc as _utc
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]

@@ -16,9 +16,10 @@ from riderperf.cases.model import FINISHED, MOVES
 from riderperf.cases.orm import Case, CaseEvidence
 from riderperf.cases.service import case_sla
 from riderperf.cases.sla import SlaState
+from riderperf.clock import as_utc_or_none as as_utc
 from riderperf.decisions.orm import Decision
 from riderperf.users.orm import User
-from riderperf.web.views.common import as_utc, rider_rows
+from riderperf.web.views.common import rider_rows
 
 
 @dataclass(frozen=True)

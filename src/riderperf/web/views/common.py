@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,13 +18,6 @@ from riderperf.storage.models import riders_table
 from riderperf.users.orm import User
 
 TIERS = ("gold", "silver", "bronze", "watch")
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def published_evaluations(session: Session) -> list[Evaluation]:
