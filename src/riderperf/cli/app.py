@@ -35,6 +35,7 @@ app.command()(evaluation_commands.evaluate)
 app.command()(evaluation_commands.scorecard)
 app.add_typer(evaluation_commands.judgments_app, name="judgments")
 app.add_typer(evaluation_commands.scorecards_app, name="scorecards")
+app.add_typer(evaluation_commands.evaluations_app, name="evaluations")
 convert_app = typer.Typer(
     no_args_is_help=True, help="Turn public datasets into the canonical format."
 )

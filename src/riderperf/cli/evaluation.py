@@ -20,13 +20,14 @@ from riderperf.clock import system_clock
 from riderperf.common.periods import Period, parse_period
 from riderperf.config import load_settings
 from riderperf.evaluation.orm import OFFICIAL, SCENARIO
-from riderperf.evaluation.published import evaluation_for
+from riderperf.evaluation.published import evaluation_for, evaluation_row, list_evaluations
 from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period, rolling_window
 from riderperf.metrics.evaluate import scorecards_frame
 from riderperf.metrics.registry import get_kpi
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.responsibility import JUDGMENT_COLUMNS
+from riderperf.storage.db import app_database, unit_of_work
 from riderperf.stores import open_stores
 
 out = Console(soft_wrap=True)
@@ -35,6 +36,9 @@ judgments_app = typer.Typer(
     no_args_is_help=True, help="Judged events (late, cancelled, complaint)."
 )
 scorecards_app = typer.Typer(no_args_is_help=True, help="Published scorecards of a period.")
+evaluations_app = typer.Typer(
+    no_args_is_help=True, help="Evaluations: official (published) and scenario (what-if)."
+)
 
 PeriodOpt = Annotated[
     str | None,
@@ -264,3 +268,39 @@ def scorecards_export(
     else:
         frame.to_parquet(output, index=False)
     out.print(f"{len(frame):,} scorecards of {chosen.label} written to {output}")
+
+
+@evaluations_app.command("list")
+def evaluations_list(
+    period: Annotated[str | None, typer.Option("--period", help="Only this period.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every evaluation with its policy version and purpose; the published one of each
+    period is what riders see and what decisions use."""
+    label = None
+    if period is not None:
+        try:
+            label = parse_period(period).label
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+    url = load_settings().app_database_url
+    with app_database(url) as engine, unit_of_work(engine) as session:
+        rows = [evaluation_row(e) for e in list_evaluations(session, label)]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        out.print("No evaluation yet; run `riderperf evaluate --period P`.")
+        return
+    table = Table("period", "policy", "purpose", "published", "started", "riders", "evaluation")
+    for row in rows:
+        table.add_row(
+            str(row["period"]),
+            str(row["policy_version"]),
+            str(row["purpose"]),
+            "yes" if row["published"] else "",
+            str(row["started_at"])[:19],
+            f"{row['riders']:,}",
+            str(row["evaluation_id"]),
+        )
+    out.print(table)

@@ -68,3 +68,29 @@ def evaluation_for(
         if policy_version is None:
             return published_evaluation(session, period)
         return newest_evaluation(session, period, policy_version)
+
+
+def list_evaluations(session: Session, period: str | None = None) -> list[Evaluation]:
+    """Every evaluation (of `period` when given), official and scenario, the latest period
+    first and, within a period, the newest first."""
+    query = select(Evaluation)
+    if period is not None:
+        query = query.where(Evaluation.period == period)
+    order = (Evaluation.period_end.desc(), Evaluation.period, Evaluation.started_at.desc())
+    return list(session.scalars(query.order_by(*order)))
+
+
+def evaluation_row(evaluation: Evaluation) -> dict[str, object]:
+    """An evaluation as `riderperf evaluations list --json` and the API show it."""
+    return {
+        "evaluation_id": evaluation.evaluation_id,
+        "period": evaluation.period,
+        "start": evaluation.period_start.isoformat(),
+        "end": evaluation.period_end.isoformat(),
+        "policy_version": evaluation.policy_version,
+        "purpose": evaluation.purpose,
+        "published": evaluation.published,
+        "started_at": evaluation.started_at.isoformat(),
+        "riders": evaluation.riders,
+        "judgments": evaluation.judgments,
+    }
