@@ -84,6 +84,6 @@ def print_logins(logins: list[DemoLogin], url: str, console: Console) -> None:
 def serve_demo(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    from riderperf.api.app import create_app
+    from riderperf.server import create_app
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

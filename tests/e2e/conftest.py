@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from riderperf.api.app import create_app
 from riderperf.clock import Clock
+from riderperf.server import create_app
 from tests.e2e.city import NOW, PASSWORD, City, build_city
 from tests.e2e.helpers import SignIn
 

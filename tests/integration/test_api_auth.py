@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect
 from typer.testing import CliRunner
 
-from riderperf.api.app import create_app
 from riderperf.api.deps import COOKIE_NAME
 from riderperf.api.scope import mask_name, mask_personal, mask_phone
 from riderperf.cli.users import users_app
 from riderperf.config import Settings
+from riderperf.server import create_app
 from riderperf.storage.db import alembic_config, make_engine, unit_of_work, upgrade
 from riderperf.users.identity import (
     MAX_FAILURES_PER_USERNAME,

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from riderperf.api.app import create_app
 from riderperf.clock import fixed_clock
 from riderperf.inspections.photos import photo_folder, stored_photo_path
+from riderperf.server import create_app
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import NOW, PASSWORD, City
 

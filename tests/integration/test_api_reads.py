@@ -205,3 +205,23 @@ def test_every_error_has_the_one_error_shape(client: TestClient, api_city: City)
         assert answer.status_code == status
         error = answer.json()["error"]
         assert set(error) == {"code", "message", "details"} and error["message"]
+
+
+def test_evaluations_are_listed_with_their_purpose_and_the_published_one(
+    client: TestClient, api_city: City
+) -> None:
+    listed = client.get(
+        f"/api/v1/evaluations?period={PERIOD.label}", headers=api_city.headers("admin")
+    )
+    assert listed.status_code == 200
+    rows = listed.json()
+    assert rows and {r["period"] for r in rows} == {PERIOD.label}
+    assert [(r["purpose"], r["policy_version"]) for r in rows if r["published"]] == [
+        ("official", VERSION)
+    ]
+    card = client.get(
+        f"/api/v1/scorecards?period={PERIOD.label}", headers=api_city.headers("admin")
+    )
+    assert card.json()["evaluation_id"] == next(r["evaluation_id"] for r in rows if r["published"])
+    refused = client.get("/api/v1/evaluations", headers=api_city.headers("rider"))
+    assert refused.status_code == 403

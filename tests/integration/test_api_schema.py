@@ -18,8 +18,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from riderperf.api.app import create_app
 from riderperf.clock import fixed_clock
+from riderperf.server import create_app
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import NOW, City
 

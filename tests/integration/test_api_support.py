@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from riderperf.api.app import create_app
 from riderperf.clock import fixed_clock
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings
@@ -28,6 +27,7 @@ from riderperf.decisions.service import decide_period
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
 from riderperf.policy import default_policy_folder
+from riderperf.server import create_app
 from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 from riderperf.storage.models import Rider, riders_table

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from riderperf.api.app import API_PREFIX
+from riderperf.server import API_PREFIX
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import PASSWORD, PERIOD, City
 
@@ -65,6 +65,7 @@ EXPECTED: dict[str, frozenset[str] | None] = {
     "getImport": MANAGERS,
     "downloadImportRejects": MANAGERS,
     "getKpiAggregates": STAFF,
+    "listEvaluations": STAFF,
     "getDispatchPriority": MANAGERS,
     "listChecklistTemplates": ALL,
     "getChecklistTemplate": ALL,

@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("workflows", ["workflows"]),
-    ("entry points", ["api", "web", "demo", "cli"]),
+    ("entry points", ["api", "web", "server", "demo", "cli"]),
 ]
 RANK = {
     name: (layer, place)

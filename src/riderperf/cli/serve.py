@@ -27,8 +27,8 @@ def serve_command(
     """Serve the HTTP API under /api/v1 (OpenAPI at /api/v1/openapi.json) and the web pages."""
     import uvicorn
 
-    from riderperf.api.app import create_app
     from riderperf.config import load_settings
+    from riderperf.server import create_app
 
     settings = load_settings()
     try:
@@ -38,7 +38,7 @@ def serve_command(
             return
         # Several workers need an import string: each process builds its own app.
         uvicorn.run(
-            "riderperf.api.app:create_app",
+            "riderperf.server:create_app",
             factory=True,
             host=host,
             port=port,

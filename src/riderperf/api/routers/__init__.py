@@ -10,8 +10,10 @@ from riderperf.api.routers import (
     cases,
     decisions,
     dispatch,
+    evaluations,
     health,
     imports,
+    inspections,
     judgments,
     kpis,
     notices,
@@ -34,4 +36,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     imports.router,
     kpis.router,
     dispatch.router,
+    evaluations.router,
+    inspections.router,
 )

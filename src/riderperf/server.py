@@ -1,10 +1,8 @@
-"""Builds the FastAPI application: the JSON API under /api/v1 and, when installed, the web
-pages of `riderperf.web` with their static files."""
+"""Builds the HTTP application: the JSON API of `riderperf.api` under /api/v1 and the web
+pages of `riderperf.web` with their static files (`riderperf serve`, the demo, the tests)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 
+import riderperf.web
 from riderperf import __version__
 from riderperf.api.errors import JsonTooLarge, install_error_handlers
 from riderperf.api.routers import API_ROUTERS
@@ -21,11 +20,12 @@ from riderperf.api.warehouse import WarehouseGate
 from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings, load_settings
 from riderperf.storage.db import make_engine, session_factory, upgrade
+from riderperf.web.routes import router as web_router
 
 API_PREFIX = "/api/v1"
 # JSON and small forms; the upload routes set their own, larger limits.
 API_BODY_LIMIT = 1 << 20
-WEB_ROUTES = "riderperf.web.routes"
+WEB_STATIC = Path(riderperf.web.__file__).parent / "static"
 DESCRIPTION = """\
 The riderperf API: riders, scorecards, judgments, decisions, appeals, notices, policies,
 imports, KPI aggregates and the priority-dispatch feed.
@@ -71,10 +71,7 @@ def create_app(
     app.state.warehouse = WarehouseGate(settings.warehouse_path)
     install_error_handlers(app)
     app.add_middleware(JsonTooLarge, prefix=API_PREFIX)
-    for router in (
-        *API_ROUTERS,
-        importlib.import_module("riderperf.api.routers.inspections").router,
-    ):
+    for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX, max_body_size=API_BODY_LIMIT)
     if include_web:
         _mount_web(app)
@@ -88,14 +85,9 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def _mount_web(app: FastAPI) -> None:
-    """The dashboard and portal, when the web package is there (its own errors surface)."""
-    if importlib.util.find_spec("riderperf.web") is None:
-        return
-    if importlib.util.find_spec(WEB_ROUTES) is not None:
-        app.include_router(importlib.import_module(WEB_ROUTES).router)
-    static = Path(importlib.import_module("riderperf.web").__file__ or "").parent / "static"
-    if static.is_dir():
-        app.mount("/static", StaticFiles(directory=static), name="static")
+    """The dashboard and portal, and their static files."""
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
 
 
 _BAD_BODY = {
