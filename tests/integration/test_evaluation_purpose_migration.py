@@ -55,7 +55,14 @@ def test_existing_evaluations_become_official_and_the_newest_of_each_period_publ
                     row("w3", "2026-W03", 10),
                 ],
             )
-        upgrade(engine)
+            con.execute(
+                sa.text(
+                    "INSERT INTO scorecards (evaluation_id, rider_id, period, period_end, "
+                    "policy_version, status, card) VALUES ('w2-old', 'R1', '2026-W02', "
+                    "'2026-01-12', 'default', 'ranked', '{}')"
+                )
+            )
+        upgrade(engine)  # with a scorecard pointing at an evaluation: no table is copied
         with engine.connect() as con:
             found = con.execute(
                 sa.text("SELECT evaluation_id, purpose, published FROM evaluations ORDER BY 1")
@@ -70,5 +77,28 @@ def test_existing_evaluations_become_official_and_the_newest_of_each_period_publ
                 sa.text("UPDATE evaluations SET published = :yes WHERE evaluation_id = 'w2-old'"),
                 {"yes": True},
             )
+    finally:
+        engine.dispose()
+
+
+def test_migration_0012_downgrades_with_scorecards_in_place(settings: Settings) -> None:
+    engine = make_engine(settings.app_database_url)
+    try:
+        upgrade(engine)
+        with engine.begin() as con:
+            con.execute(EVALUATIONS.insert(), [row("w2", "2026-W02", 9)])
+            con.execute(
+                sa.text(
+                    "INSERT INTO scorecards (evaluation_id, rider_id, period, period_end, "
+                    "policy_version, status, card) VALUES ('w2', 'R1', '2026-W02', "
+                    "'2026-01-12', 'default', 'ranked', '{}')"
+                )
+            )
+        command.downgrade(alembic_config(engine), "0011")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("evaluations")}
+        assert {"purpose", "published"} & columns == set()
+        upgrade(engine)
+        with engine.connect() as con:
+            assert con.execute(sa.text("SELECT purpose FROM evaluations")).scalar() == "official"
     finally:
         engine.dispose()

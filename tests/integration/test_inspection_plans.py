@@ -86,6 +86,7 @@ def _seed_riders(stores: Stores) -> None:
                 policy_version="default",
                 started_at=AT,
                 riders=1,
+                published=True,
             )
         )
         session.add_all(

@@ -24,13 +24,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("evaluations") as batch:
-        batch.add_column(
-            sa.Column("purpose", sa.String(20), nullable=False, server_default="official")
-        )
-        batch.add_column(
-            sa.Column("published", sa.Boolean, nullable=False, server_default=sa.false())
-        )
+    # Plain ALTER TABLE … ADD COLUMN on both databases: copying the table (batch mode on
+    # SQLite) would fail on the scorecards' foreign key to it once evaluations exist.
+    op.add_column(
+        "evaluations",
+        sa.Column("purpose", sa.String(20), nullable=False, server_default="official"),
+    )
+    op.add_column(
+        "evaluations",
+        sa.Column("published", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
     evaluations = sa.table(
         "evaluations",
         sa.column("evaluation_id", sa.String),
@@ -63,6 +66,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ux_evaluations_published_period", table_name="evaluations")
-    with op.batch_alter_table("evaluations") as batch:
-        batch.drop_column("published")
-        batch.drop_column("purpose")
+    # SQLite 3.35+ drops a column in place, like PostgreSQL; see upgrade() on copying.
+    op.drop_column("evaluations", "published")
+    op.drop_column("evaluations", "purpose")
