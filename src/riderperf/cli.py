@@ -187,8 +187,8 @@ def demo(
 ) -> None:
     """Simulate a city, import, evaluate, decide, appeal, inspect, report — then serve the
     dashboard and the rider portal with demo logins."""
-    from riderperf.demo import DemoSettings, print_demo, print_evaluations, run_demo
-    from riderperf.demo_acts import run_demo_acts
+    from riderperf.demo.city import DemoSettings, print_demo, print_evaluations, run_demo
+    from riderperf.demo.story import run_demo_acts
 
     settings = load_settings()
     try:
@@ -201,7 +201,7 @@ def demo(
     if result.report.exit_code:
         raise typer.Exit(result.report.exit_code)
     rider = run_demo_acts(settings, result, out_console)
-    from riderperf.demo_serve import ensure_demo_logins, print_logins, serve_demo
+    from riderperf.demo.serve import ensure_demo_logins, print_logins, serve_demo
 
     logins = ensure_demo_logins(settings, rider)
     out_console.print()

@@ -8,9 +8,9 @@ from rich.console import Console
 
 from riderperf.clock import system_clock
 from riderperf.config import Settings
-from riderperf.demo import DemoResult
-from riderperf.demo_inspections import print_inspections, run_inspections_and_reports
-from riderperf.demo_workflow import print_workflow, run_workflow
+from riderperf.demo.appeals import print_workflow, run_workflow
+from riderperf.demo.city import DemoResult
+from riderperf.demo.inspections import print_inspections, run_inspections_and_reports
 from riderperf.evaluation.service import evaluate_period
 from riderperf.metrics.periods import parse_period
 
