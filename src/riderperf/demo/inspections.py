@@ -1,24 +1,20 @@
-"""The demo's third act: a weekly inspection plan carried out on the street, its estimates,
-and the weekly and monthly supervision reports as HTML and PDF."""
+"""Carries out the demo's inspections: the last week's plan inspected on the street with
+answers that follow the planted archetypes, and this week's plan left for the inspector."""
 
 from __future__ import annotations
 
 import csv
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from riderperf.config import Settings
+from riderperf.demo.progress import Phases
+from riderperf.demo.timeline import Timeline
 from riderperf.inspections import ensure_default_template, record_inspection
 from riderperf.inspections.sampling import plan_inspections, plan_stats, record_lot_results
-from riderperf.metrics.periods import Period, parse_period
-from riderperf.reports.data import gather_report
-from riderperf.reports.render import write_report
+from riderperf.metrics.periods import Period
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 
@@ -51,6 +47,7 @@ FAILING: dict[str, Any] = {
 }
 GEAR = ("helmet", "reflective_gear", "box_condition", "box_hygiene")
 GEAR_FAILURE, OTHER_FAILURE = 0.6, 0.01  # per gear item, per any item
+SEED = 7
 
 
 @dataclass
@@ -61,54 +58,58 @@ class InspectionAct:
     planted_found: int
     planted_in_fleet: int
     estimates: dict[str, Any]
-    reports: list[Path]
 
 
-def run_inspections_and_reports(
-    settings: Settings, city: Path, week: Period, month: Period, at: datetime
+def inspect_week(
+    settings: Settings, city: Path, week: Period, timeline: Timeline, phases: Phases
 ) -> InspectionAct:
-    """Plans the week after `week`, inspects every drawn rider (answers follow the planted
-    archetypes: gear neglecters fail gear items often, others rarely), decides the lots,
-    estimates fleet compliance, then writes the reports of `week` and `month`."""
+    """Plans `week` on its Monday and inspects every drawn rider during the week (answers
+    follow the planted archetypes: gear neglecters fail gear items often, others rarely),
+    decides the lots, estimates fleet compliance."""
     archetypes = _archetypes(city)
-    year, number, _ = week.end.isocalendar()
-    coming = parse_period(f"{year}-W{number:02d}")
-    rng = random.Random(7)
+    rng = random.Random(SEED)
     with open_stores(settings) as stores:
         with unit_of_work(stores.engine) as session:
-            ensure_default_template(session, at)
-            plan = plan_inspections(session, stores.warehouse, coming.label, seed=7, at=at)
+            ensure_default_template(session, timeline.plan_last_week_at())
+            plan = plan_inspections(
+                session, stores.warehouse, week.label, seed=SEED, at=timeline.plan_last_week_at()
+            )
         drawn = [r.rider_id for lot in plan.lots for r in lot.selected]
         nonconforming = found = 0
-        with unit_of_work(stores.engine) as session:
+        label = f"inspector.demo inspects the {len(drawn)} riders drawn for {week.label}"
+        with phases.phase(label, total=len(drawn)) as step, unit_of_work(stores.engine) as session:
             for n, rider in enumerate(drawn):
                 neglects = archetypes.get(rider) == "gear_neglecting"
                 answers = _answers(rng, neglects)
-                failed = any(answers[k] == FAILING[k] for k in answers)
-                nonconforming += failed
+                nonconforming += any(answers[k] == FAILING[k] for k in answers)
                 found += neglects
-                when = datetime.combine(coming.start + timedelta(days=n % 5), time(10), at.tzinfo)
                 record_inspection(
                     session,
                     rider_id=rider,
                     inspector="inspector.demo",
-                    at=when + timedelta(minutes=7 * (n // 5)),
+                    at=timeline.inspected_at(n),
                     results=answers,
                     place="demo city, street check",
                 )
-            record_lot_results(session, coming.label, at + timedelta(days=7))
-            estimates = plan_stats(session, coming.label)
-        reports = []
-        for period in (week, month):
-            data = gather_report(stores, period, at=at)
-            for form in ("html", "pdf"):
-                out = settings.home / "reports" / f"supervision-{period.label}.{form}"
-                write_report(data, form, out)
-                reports.append(out)
+                step()
+        with unit_of_work(stores.engine) as session:
+            record_lot_results(session, week.label, timeline.lots_decided_at())
+            estimates = plan_stats(session, week.label)
     planted = sum(1 for a in archetypes.values() if a == "gear_neglecting")
-    return InspectionAct(
-        plan.as_dict(), len(drawn), nonconforming, found, planted, estimates, reports
-    )
+    return InspectionAct(plan.as_dict(), len(drawn), nonconforming, found, planted, estimates)
+
+
+def plan_current_week(settings: Settings, timeline: Timeline) -> dict[str, Any]:
+    """This week's plan, made on its Monday: the inspector's page lists it, still to do."""
+    with open_stores(settings) as stores, unit_of_work(stores.engine) as session:
+        plan = plan_inspections(
+            session,
+            stores.warehouse,
+            timeline.current_week.label,
+            seed=SEED,
+            at=timeline.plan_current_week_at(),
+        )
+        return plan.as_dict()
 
 
 def _answers(rng: random.Random, neglects: bool) -> dict[str, Any]:
@@ -122,33 +123,3 @@ def _answers(rng: random.Random, neglects: bool) -> dict[str, Any]:
 def _archetypes(city: Path) -> dict[str, str]:
     with (city / "truth" / "riders.csv").open(newline="") as f:
         return {row["rider_id"]: row["archetype"] for row in csv.DictReader(f)}
-
-
-def print_inspections(act: InspectionAct, console: Console) -> None:
-    lots = act.plan.get("lots", [])
-    table = Table(title=f"inspection plan {act.plan.get('period')} (ISO 2859-1, seed 7)")
-    for col in ("zone", "riders", "severity", "code", "sample", "Ac", "Re"):
-        table.add_column(col, justify="right" if col not in ("zone", "severity") else "left")
-    for lot in lots:
-        table.add_row(
-            str(lot["zone_id"]),
-            str(lot["lot_size"]),
-            str(lot["severity"]),
-            str(lot["code_letter"]),
-            str(lot["sample_size"]),
-            str(lot["accept"]),
-            str(lot["reject"]),
-        )
-    console.print(table)
-    console.print(
-        f"inspected {act.inspected} riders drawn by risk: {act.nonconforming} nonconforming; "
-        f"{act.planted_found} of the {act.planted_in_fleet} planted gear neglecters were drawn"
-    )
-    overall = act.estimates.get("estimates", {}).get("compliance") or {}
-    if overall.get("value") is not None:
-        console.print(
-            f"estimated fleet compliance (weighted for the unequal draw): "
-            f"{overall['value']:.1%} (95% CI {overall['lower']:.1%}–{overall['upper']:.1%})"
-        )
-    for path in act.reports:
-        console.print(f"report:       {path}")
