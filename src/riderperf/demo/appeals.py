@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from riderperf.cases.decide import decide_case
@@ -23,6 +23,7 @@ from riderperf.cases.service import (
 )
 from riderperf.config import Settings
 from riderperf.decisions.ledger import points_balance
+from riderperf.decisions.model import PENALTY_KINDS
 from riderperf.decisions.orm import Decision
 from riderperf.demo.progress import Phases
 from riderperf.demo.timeline import Timeline
@@ -43,6 +44,7 @@ REASONS = {
 class AppealStory:
     rider_id: str
     decision_id: str
+    penalty: str  # kind (offence)
     case_id: str
     outcome: str
     points_before: int
@@ -53,8 +55,9 @@ class AppealStory:
 def appeal_penalties(
     settings: Settings, week: Period, timeline: Timeline, phases: Phases
 ) -> list[AppealStory]:
-    """Three riders appeal their points for late deliveries in `week` on the timeline's
-    appeal day; reviewer.demo overturns one, partly overturns one and upholds one."""
+    """Three riders appeal a penalty of `week` (for late deliveries when there are such) on
+    the timeline's appeal day; reviewer.demo overturns one, partly overturns one and
+    upholds one."""
     engine = make_engine(settings.app_database_url)
     try:
         chosen = _penalties(engine, week.label)
@@ -71,18 +74,23 @@ def appeal_penalties(
 
 
 def _penalties(engine: Any, week: str) -> list[str]:
-    """Points in effect in `week`, one per rider: for late deliveries first (an overturn
-    of those re-evaluates the week), then for other offences, in decision id order."""
+    """Penalties in effect in `week`, one per rider: for late deliveries first (overturning
+    one of those re-evaluates the week), points before other rungs, in decision id order."""
     with unit_of_work(engine) as session:
         found = session.scalars(
             select(Decision)
-            .where(Decision.period == week, Decision.kind == "points")
-            .where(Decision.status == "in_effect")
-            .order_by(Decision.offence != "late_deliveries", Decision.decision_id)
+            .where(Decision.period == week, Decision.kind.in_(PENALTY_KINDS))
+            .where(Decision.status == "in_effect", Decision.appeal_deadline.is_not(None))
+            .order_by(
+                func.coalesce(Decision.offence, "") != "late_deliveries",
+                Decision.kind != "points",
+                Decision.decision_id,
+            )
         ).all()
-        riders = {d.rider_id: d.decision_id for d in reversed(found)}
-        firsts = set(riders.values())
-        return [d.decision_id for d in found if d.decision_id in firsts][: len(OUTCOMES)]
+        first_of_rider: dict[str, Decision] = {}
+        for decision in found:
+            first_of_rider.setdefault(decision.rider_id, decision)
+        return [d.decision_id for d in first_of_rider.values()][: len(OUTCOMES)]
 
 
 def _appeal(
@@ -99,6 +107,8 @@ def _appeal(
     with unit_of_work(engine) as session:
         subject = decision_appeal_subject(session, decision_id)
         rider = str(subject.rider_id)
+        decision = session.get(Decision, decision_id)
+        penalty = f"{decision.kind} ({decision.offence})" if decision else ""
         before = _points(session, rider, timeline)
         case = submit_appeal(
             session,
@@ -127,7 +137,7 @@ def _appeal(
         changes = [c.as_dict() for c in reevaluate_after_overturn(settings, result).changes]
     with unit_of_work(engine) as session:
         after = _points(session, rider, timeline)
-    return AppealStory(rider, decision_id, case_id, outcome, before, after, changes)
+    return AppealStory(rider, decision_id, penalty, case_id, outcome, before, after, changes)
 
 
 def _points(session: Session, rider_id: str, timeline: Timeline) -> int:

@@ -36,8 +36,8 @@ def print_decisions(weeks: list[DecidedWeek], console: Console) -> None:
 
 
 def print_appeals(appeals: list[AppealStory], audit: ChainReport, console: Console) -> None:
-    table = Table(title="appeals of penalty points, decided by reviewer.demo")
-    for col in ("rider", "case", "outcome", "points before", "after", "score before → after"):
+    table = Table(title="appeals of penalties, decided by reviewer.demo")
+    for col in ("rider", "penalty", "outcome", "points before", "after", "score before → after"):
         table.add_column(col)
     for story in appeals:
         moves = ", ".join(
@@ -47,7 +47,7 @@ def print_appeals(appeals: list[AppealStory], audit: ChainReport, console: Conso
         )
         table.add_row(
             story.rider_id,
-            story.case_id,
+            story.penalty.replace("_", " "),
             story.outcome,
             str(story.points_before),
             str(story.points_after),
