@@ -86,10 +86,12 @@ def run_story(settings: Settings, demo: DemoSettings, now: datetime, console: Co
             settings, last, timeline.decide_last_at(), timeline.approve_last_at(), phases
         )
     )
-    story.current_plan = plan_current_week(settings, timeline)
+    with phases.phase(f"plan this week's inspections ({timeline.current_week.label})"):
+        story.current_plan = plan_current_week(settings, timeline)
     evaluate(settings, [timeline.month], timeline, phases)
     story.reports = write_reports(settings, [last, timeline.month], timeline.reported_at(), phases)
-    story.audit = check_audit_chain(settings)
+    with phases.phase("verify the audit chain"):
+        story.audit = check_audit_chain(settings)
     console.print()
     print_decisions(story.decided, console)
     print_appeals(story.appeals, story.audit, console)
