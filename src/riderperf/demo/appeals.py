@@ -63,7 +63,7 @@ def appeal_penalties(
         chosen = _penalties(engine, week.label)
         stories = []
         with phases.phase(
-            f"appeals: {len(chosen)} riders appeal their points", len(chosen)
+            f"appeals: {len(chosen)} riders appeal a penalty of {week.label}", len(chosen)
         ) as step:
             for i, (decision_id, outcome) in enumerate(zip(chosen, OUTCOMES, strict=False)):
                 stories.append(_appeal(settings, engine, decision_id, outcome, timeline, i, step))
