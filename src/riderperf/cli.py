@@ -190,14 +190,14 @@ def demo(
     """Simulate a city up to last Sunday, import, evaluate, decide, appeal, inspect, report —
     then serve the dashboard and the rider portal with demo logins."""
     from riderperf.clock import system_clock
-    from riderperf.demo.city import DemoSettings
+    from riderperf.demo.city import DemoHomeInUse, DemoSettings
     from riderperf.demo.serve import ensure_demo_logins, print_logins, serve_demo
     from riderperf.demo.story import run_story
 
     settings, now = load_settings(), system_clock()
     try:
         story = run_story(settings, DemoSettings(riders, days, seed), now, out_console)
-    except WarehouseError as exc:
+    except (WarehouseError, DemoHomeInUse) as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
     if story.city.report.exit_code:

@@ -147,3 +147,12 @@ def test_demo_writes_its_reports_where_it_says(demo: Demo) -> None:
     for line in demo.output.splitlines():
         if line.startswith("report:"):
             assert Path(line.split(":", 1)[1].strip()).exists()
+
+
+def test_demo_refuses_a_home_holding_the_city_of_another_week(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "demo" / "city-3000x28-seed7-from2026-01-05").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["demo", "--no-serve"], env={"RIDERPERF_HOME": str(home)})
+    assert result.exit_code == 1
+    assert "city-3000x28-seed7-from2026-01-05" in result.output
+    assert "RIDERPERF_HOME" in result.output

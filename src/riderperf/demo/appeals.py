@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from riderperf.cases.decide import decide_case
+from riderperf.cases.orm import Case
 from riderperf.cases.service import (
     appeal_terms_in_force,
     decision_appeal_subject,
@@ -76,11 +77,13 @@ def appeal_penalties(
 def _penalties(engine: Any, week: str) -> list[str]:
     """Penalties in effect in `week`, one per rider: for late deliveries first (overturning
     one of those re-evaluates the week), points before other rungs, in decision id order."""
+    appealed = select(Case.subject_id).where(Case.subject_type == "decision")
     with unit_of_work(engine) as session:
         found = session.scalars(
             select(Decision)
             .where(Decision.period == week, Decision.kind.in_(PENALTY_KINDS))
             .where(Decision.status == "in_effect", Decision.appeal_deadline.is_not(None))
+            .where(Decision.decision_id.not_in(appealed))  # a second demo run in the week
             .order_by(
                 func.coalesce(Decision.offence, "") != "late_deliveries",
                 Decision.kind != "points",

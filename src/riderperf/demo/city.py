@@ -22,6 +22,10 @@ class DemoSettings:
     seed: int = 7
 
 
+class DemoHomeInUse(ValueError):
+    """The data directory holds the demo city of another week."""
+
+
 @dataclass(frozen=True)
 class DemoCity:
     path: Path
@@ -39,6 +43,14 @@ def build_city(
     start = timeline.city_start
     name = f"city-{demo.riders}x{demo.days}-seed{demo.seed}-from{start:%Y-%m-%d}"
     path = (settings.home / "demo" / name).resolve()
+    others = sorted(p.name for p in path.parent.glob("city-*") if p.name != name)
+    if others:
+        # Riders and orders of two cities share ids: importing both would conflict.
+        raise DemoHomeInUse(
+            f"{settings.home} holds the demo city {others[0]}, of another week or size; the "
+            f"demo tells its story up to last Sunday, so it needs a city of its own: remove "
+            f"{settings.home} or set RIDERPERF_HOME to a new folder, and run it again"
+        )
     label = f"simulate {demo.riders:,} riders × {demo.days} days from {start}"
     with phases.phase(label, total=demo.days) as step:
         simulate_city(
@@ -49,7 +61,7 @@ def build_city(
             out=path,
             progress=lambda done, total: step(completed=done, total=total),
         )
-    with phases.phase("import into the warehouse") as step:
+    with phases.phase("import into the warehouse", counted=True) as step:
         report = import_path(
             path,
             settings,

@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -27,14 +28,19 @@ class Phases:
         self.console = console
 
     @contextmanager
-    def phase(self, description: str, total: int | None = None) -> Iterator[Step]:
+    def phase(
+        self, description: str, total: int | None = None, *, counted: bool | None = None
+    ) -> Iterator[Step]:
         """Runs the body under a live progress line; `step()` advances it by one, `step(n)`
-        by n, and `completed`, `total` and `description` set those outright."""
+        by n, and `completed`, `total` and `description` set those outright. A phase is
+        counted (a bar and "done/total") when it has a total, or says it will have one."""
+        columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}")]
+        if counted is None:
+            counted = total is not None
+        if counted:
+            columns += [BarColumn(), MofNCompleteColumn()]
         progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+            *columns,
             TimeElapsedColumn(),
             console=self.console,
             transient=True,

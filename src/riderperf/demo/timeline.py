@@ -93,16 +93,13 @@ class Timeline:
 
     @property
     def appeal_day(self) -> date:
-        """Tuesday of the last week, or the latest day of that week in the report's month."""
-        tuesday = self.last_week.start + timedelta(days=1)
-        if (tuesday.year, tuesday.month) == self._main_month:
-            return tuesday
-        inside = [
-            self.last_week.start + timedelta(days=d)
-            for d in range(7)
-            if ((self.last_week.start + timedelta(days=d)).timetuple()[:2]) == self._main_month
-        ]
-        return inside[-1] if inside else tuesday
+        """Tuesday of the last week, or else the latest day of that week in the month most
+        of the city lies in, so that the monthly report counts the appeals too."""
+        days = [self.last_week.start + timedelta(days=d) for d in range(7)]
+        if _month_of(days[1]) == self._main_month:
+            return days[1]
+        inside = [day for day in days if _month_of(day) == self._main_month]
+        return inside[-1] if inside else days[1]
 
     def appeal_submitted_at(self, i: int) -> datetime:
         return self.at(self.appeal_day, 10 + i / 3)
@@ -134,9 +131,10 @@ class Timeline:
 
     @property
     def _main_month(self) -> tuple[int, int]:
-        """The calendar month holding most of the city's days."""
-        counts = Counter(
-            (self.city_start + timedelta(days=d)).timetuple()[:2] for d in range(self.days)
-        )
-        year, month = max(counts, key=lambda ym: (counts[ym], ym))
-        return year, month
+        """The calendar month holding most of the city's days (the later one on a tie)."""
+        counts = Counter(_month_of(self.city_start + timedelta(days=d)) for d in range(self.days))
+        return max(counts, key=lambda month: (counts[month], month))
+
+
+def _month_of(day: date) -> tuple[int, int]:
+    return day.year, day.month
