@@ -115,22 +115,6 @@ def test_warehouse_of_another_layout_is_refused_with_a_message(tmp_path: Path) -
     assert "has table layout 999" in result.output
 
 
-def test_demo_simulates_imports_and_evaluates_whole_weeks(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["demo", "--riders", "150", "--days", "14", "--no-serve"], env=env(tmp_path)
-    )
-    assert result.exit_code == 0, result.output
-    assert "2026-W02" in result.output and "2026-W03" in result.output
-    assert "evaluated 2 weeks" in result.output
-    assert "score distribution, 2026-W03" in result.output
-    assert "decisions made by the policy" in result.output
-    assert "chain intact" in result.output
-    assert "inspection plan 2026-W04" in result.output
-    assert "rider.demo" in result.output and "ops.demo" in result.output
-    for name in ("supervision-2026-W03.pdf", "supervision-2026-01.pdf"):
-        assert (tmp_path / "home" / "reports" / name).stat().st_size > 10_000
-
-
 def test_warehouse_with_unexpected_fact_columns_is_refused(tmp_path: Path) -> None:
     warehouse = tmp_path / "home" / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True)

@@ -80,20 +80,33 @@ def record_event(
     event.hash = event_hash(event)
     session.add(event)
     head.seq, head.hash = event.seq, event.hash
-    session.flush()
+    # Not flushed here: the session writes it with its next flush or query, in the order
+    # added, so a use case that appends thousands sends them in batches.
     return event
+
+
+# session.info key: (the transaction that locked the head, the head row it read).
+_HELD_HEAD = "riderperf.audit.held_head"
 
 
 def _lock_head(session: Session) -> AuditHead:
     # The no-op UPDATE takes the write lock before the head is read, so two appenders
-    # cannot both read the same head.
+    # cannot both read the same head. The lock lasts until the transaction ends, so later
+    # appends in the same transaction reuse the head they moved: deciding a week of a city
+    # of 3,000 riders appends about 20,000 events in one transaction, and locking and
+    # reading the head again for each took a third of the time.
     # The head row is created by the migration, never here: two first appends racing to
     # create it would fork the chain.
+    held = session.info.get(_HELD_HEAD)
+    if held is not None and held[0] is session.get_transaction() and held[1] in session:
+        head: AuditHead = held[1]
+        return head
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    head = session.get(AuditHead, 1, populate_existing=True)
-    if head is None:
+    found = session.get(AuditHead, 1, populate_existing=True)
+    if found is None:
         raise RuntimeError("the audit_head row is missing: the audit log was tampered with")
-    return head
+    session.info[_HELD_HEAD] = (session.get_transaction(), found)
+    return found
 
 
 def events_for(session: Session, subject_type: str, subject_id: str) -> list[AuditEvent]:

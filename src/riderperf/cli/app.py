@@ -178,7 +178,9 @@ def convert_sendy_command(
 @app.command()
 def demo(
     riders: Annotated[int, typer.Option(min=1, help="Riders in the simulated city.")] = 3000,
-    days: Annotated[int, typer.Option(min=1, help="Days to simulate.")] = 28,
+    days: Annotated[
+        int, typer.Option(min=14, help="Days to simulate, ending the Sunday before this week.")
+    ] = 28,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="End by serving the dashboard.")
@@ -186,29 +188,26 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
-    """Simulate a city, import, evaluate, decide, appeal, inspect, report — then serve the
-    dashboard and the rider portal with demo logins."""
-    from riderperf.demo import DemoSettings, print_demo, print_evaluations, run_demo
-    from riderperf.demo_acts import run_demo_acts
+    """Simulate a city up to last Sunday, import, evaluate, decide, appeal, inspect, report —
+    then serve the dashboard and the rider portal with demo logins."""
+    from riderperf.clock import system_clock
+    from riderperf.demo.city import DemoHomeInUse, DemoSettings
+    from riderperf.demo.serve import ensure_demo_logins, print_logins, serve_demo
+    from riderperf.demo.story import run_story
 
-    settings = load_settings()
+    settings, now = load_settings(), system_clock()
     try:
-        result = run_demo(settings, DemoSettings(riders=riders, days=days, seed=seed))
-    except WarehouseError as exc:
+        story = run_story(settings, DemoSettings(riders, days, seed), now, out_console)
+    except (WarehouseError, DemoHomeInUse) as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_NOTHING_IMPORTED) from exc
-    print_demo(result, settings, out_console)
-    print_evaluations(result, out_console)
-    if result.report.exit_code:
-        raise typer.Exit(result.report.exit_code)
-    rider = run_demo_acts(settings, result, out_console)
-    from riderperf.demo_serve import ensure_demo_logins, print_logins, serve_demo
-
-    logins = ensure_demo_logins(settings, rider)
+    if story.city.report.exit_code:
+        raise typer.Exit(story.city.report.exit_code)
+    logins = ensure_demo_logins(settings, story.portal_rider, story.timeline.reported_at())
     out_console.print()
     print_logins(logins, f"http://{host}:{port}/", out_console)
     if serve:
-        serve_demo(settings, host, port)
+        serve_demo(settings, host, port, system_clock)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,12 @@ from sqlalchemy import Engine
 from riderperf.clock import system_clock
 from riderperf.common.periods import Period, parse_period
 from riderperf.config import load_settings
+from riderperf.evaluation.console import print_card
 from riderperf.evaluation.orm import OFFICIAL, SCENARIO
 from riderperf.evaluation.published import evaluation_for, evaluation_row, list_evaluations
 from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period, rolling_window
 from riderperf.metrics.evaluate import scorecards_frame
-from riderperf.metrics.registry import get_kpi
-from riderperf.metrics.scorecard import Scorecard
 from riderperf.responsibility import JUDGMENT_COLUMNS
 from riderperf.storage.db import app_database, unit_of_work
 from riderperf.stores import open_stores
@@ -170,41 +169,6 @@ def scorecard(
         typer.echo(json.dumps(card.as_dict(), indent=2))
         return
     print_card(card, out)
-
-
-def print_card(card: Scorecard, console: Console) -> None:
-    score = "no score" if card.score != card.score else f"{card.score:.0f} / 1000"
-    console.print(
-        f"[bold]{card.rider_id}[/] · {card.period} · {card.capacity_type} · {score} · "
-        f"tier {card.tier or '-'} ({card.status}) · policy {card.policy_version}"
-    )
-    console.print(card.tier_reason)
-    table = Table("KPI", "value", "count", "peer", "used", "weight", "points")
-    for kpi in card.kpis.values():
-        table.add_row(
-            kpi.name,
-            _fmt(kpi.rate),
-            _count(kpi.name, kpi.num, kpi.den),
-            _fmt(kpi.peer_rate),
-            _fmt(kpi.shrunk),
-            f"{kpi.weight:.2f}",
-            f"{kpi.contribution:.1f}",
-        )
-    console.print(table)
-    for improvement in card.improvements:
-        console.print(f"• {improvement.sentence}")
-
-
-def _count(name: str, num: float, den: float) -> str:
-    """`73 / 76` for a rate; `17 ratings` for a mean, whose numerator is a sum of stars."""
-    kpi = get_kpi(name)
-    if kpi.unit == "stars":
-        return f"{den:g} {kpi.grain}s"
-    return f"{num:g} / {den:g}"
-
-
-def _fmt(value: float) -> str:
-    return "-" if value != value else f"{value:.3f}"
 
 
 def _copy_query_to(

@@ -89,10 +89,23 @@ def _storable(value: Any) -> bool:
     return isinstance(value, _STORABLE)
 
 
+# session.info key: (transaction, {rider_id: language}) of the languages read in it.
+_LANGUAGES = "riderperf.notices.languages"
+
+
 def rider_language(session: Session, rider_id: str) -> str:
-    """The language the rider registered with, or English when unknown."""
-    language = session.scalar(select(Rider.language).where(Rider.rider_id == rider_id))
-    return language or FALLBACK_LANGUAGE
+    """The language the rider registered with, or English when unknown.
+
+    Remembered for the rest of the transaction: deciding a week notifies most riders two
+    or three times, and reading the language again each time took a tenth of it."""
+    transaction = session.get_transaction()
+    held = session.info.get(_LANGUAGES)
+    known: dict[str, str] = held[1] if held and transaction and held[0] is transaction else {}
+    if rider_id not in known:
+        language = session.scalar(select(Rider.language).where(Rider.rider_id == rider_id))
+        known[rider_id] = language or FALLBACK_LANGUAGE
+        session.info[_LANGUAGES] = (session.get_transaction(), known)
+    return known[rider_id]
 
 
 def notices_for(session: Session, rider_id: str) -> list[Notice]:

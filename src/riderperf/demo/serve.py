@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from riderperf.clock import system_clock
+from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings
 from riderperf.storage.db import make_engine, unit_of_work
 from riderperf.storage.models import Rider
@@ -26,13 +27,12 @@ class DemoLogin:
     note: str
 
 
-def ensure_demo_logins(settings: Settings, rider_id: str | None) -> list[DemoLogin]:
+def ensure_demo_logins(settings: Settings, rider_id: str | None, at: datetime) -> list[DemoLogin]:
     """Staff users of the demo get the demo password; a rider user (the rider whose appeal
     was overturned) and a fleet manager (of that rider's fleet, or the first fleet) are
     created when missing."""
     from riderperf.users.identity import hash_password
 
-    at = system_clock()
     secret = hash_password(DEMO_PASSWORD)
     engine = make_engine(settings.app_database_url)
     try:
@@ -81,9 +81,10 @@ def print_logins(logins: list[DemoLogin], url: str, console: Console) -> None:
     )
 
 
-def serve_demo(settings: Settings, host: str, port: int) -> None:
+def serve_demo(settings: Settings, host: str, port: int, clock: Clock = system_clock) -> None:
+    """Serves until interrupted; the story's acts all lie before `clock()`."""
     import uvicorn
 
     from riderperf.server import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings, clock=clock), host=host, port=port, log_level="warning")
