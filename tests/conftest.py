@@ -21,6 +21,7 @@ from tests.databases import (
     migrate,
     pg_name,
 )
+from tests.snapshots import Snapshots
 
 # In CI the property tests draw the same examples every run, so a landing is never decided
 # by a lucky draw; on a developer's machine they explore anew each time.
@@ -66,11 +67,17 @@ def empty_pg_database_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """The app database's backend: each test that takes it runs on SQLite and on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
     """App database URL: a SQLite file or a PostgreSQL database of the test's own, at the
     newest migration, or empty when the test is marked `replays_migrations`."""
     empty = request.node.get_closest_marker("replays_migrations") is not None
-    if request.param == "sqlite":
+    if backend == "sqlite":
         path = tmp_path / "app.db"
         if not empty:
             copy_sqlite(request.getfixturevalue("sqlite_template"), path)
@@ -89,3 +96,17 @@ def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
     settings = Settings(home=tmp_path / "home")
     copy_sqlite(sqlite_template, settings.home / "riderperf.db")
     return settings
+
+
+@pytest.fixture(scope="session")
+def snapshots(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Snapshots]:
+    """Prepared cities, built once per session and backend; tests take copies."""
+    made = Snapshots(
+        tmp_path_factory.mktemp("snapshots"),
+        sqlite_template,
+        pg_template=lambda: str(request.getfixturevalue("pg_template")),
+    )
+    yield made
+    made.close()
