@@ -15,11 +15,11 @@ from hypothesis import settings as hypothesis_settings
 from riderperf.config import Settings
 from tests.databases import (
     IN_CI,
+    PgTestDatabase,
     copy_sqlite,
     create_pg_database,
     drop_pg_database,
     migrate,
-    pg_name,
 )
 from tests.snapshots import Snapshots
 
@@ -50,12 +50,19 @@ def pg_template() -> Iterator[str]:
         drop_pg_database(url)
 
 
+@pytest.fixture(scope="session")
+def pg_test_database(pg_template: str) -> Iterator[PgTestDatabase]:
+    """The PostgreSQL database the tests take in turn, dropped after the session."""
+    database = PgTestDatabase(pg_template)
+    yield database
+    database.drop()
+
+
 @pytest.fixture
-def pg_database_url(pg_template: str) -> Iterator[str]:
-    """A PostgreSQL database of the test's own, a copy of the migrated template, dropped after."""
-    url = create_pg_database("riderperf_test", template=pg_name(pg_template))
-    yield url
-    drop_pg_database(url)
+def pg_database_url(pg_test_database: PgTestDatabase) -> str:
+    """A PostgreSQL database at the newest migration with no data of an earlier test."""
+    pg_test_database.reset()
+    return pg_test_database.url
 
 
 @pytest.fixture
