@@ -1,23 +1,27 @@
-"""Shared fixtures: settings under a temporary home, and app databases on SQLite and PostgreSQL."""
+"""Shared fixtures: settings under a temporary home, and app databases on SQLite and PostgreSQL.
+
+Each test gets an app database of its own, already at the newest migration: a copy of a
+template the session migrated once (see tests/databases.py). A test marked
+`replays_migrations` gets an empty one instead, so the app replays every migration."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from riderperf.config import Settings
-
-PG_ADMIN_URL = os.environ.get(
-    "RIDERPERF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.databases import (
+    IN_CI,
+    PgTestDatabase,
+    copy_sqlite,
+    create_pg_database,
+    drop_pg_database,
+    migrate,
 )
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.snapshots import Snapshots
 
 # In CI the property tests draw the same examples every run, so a landing is never decided
 # by a lucky draw; on a developer's machine they explore anew each time.
@@ -26,49 +30,66 @@ if IN_CI:
     hypothesis_settings.load_profile("ci")
 
 
-def _postgres_unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"PostgreSQL tests must run in CI, but: {reason}")
-    pytest.skip(f"PostgreSQL not reachable: {reason}")
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite app database migrated to the newest revision once per session; copy it."""
+    path = tmp_path_factory.mktemp("sqlite_template") / "app.db"
+    migrate(f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test session, dropped afterwards."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"riderperf_test_{uuid.uuid4().hex[:12]}"
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once per session, dropped afterwards; the template of
+    every test's database (`CREATE DATABASE … TEMPLATE`), never used by a test itself."""
+    url = create_pg_database("riderperf_tpl")
     try:
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        _postgres_unavailable(str(exc).splitlines()[0])
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+        migrate(url)
         yield url
     finally:
-        with admin.connect() as con:
-            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def pg_test_database(pg_template: str) -> Iterator[PgTestDatabase]:
+    """The PostgreSQL database the tests take in turn, dropped after the session."""
+    database = PgTestDatabase(pg_template)
+    yield database
+    database.drop()
 
 
 @pytest.fixture
-def pg_schema_reset(postgres_url: str) -> Iterator[str]:
-    """The session's PostgreSQL database, emptied after the test."""
-    yield postgres_url
-    engine = create_engine(postgres_url)
-    with engine.begin() as con:
-        con.execute(text("DROP SCHEMA public CASCADE"))
-        con.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def pg_database_url(pg_test_database: PgTestDatabase) -> str:
+    """A PostgreSQL database at the newest migration with no data of an earlier test."""
+    pg_test_database.reset()
+    return pg_test_database.url
+
+
+@pytest.fixture
+def empty_pg_database_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for the test, dropped after."""
+    url = create_pg_database("riderperf_empty")
+    yield url
+    drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """App database URL: a SQLite file, or a PostgreSQL database emptied after the test."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'app.db'}"
-    return str(request.getfixturevalue("pg_schema_reset"))
+def backend(request: pytest.FixtureRequest) -> str:
+    """The app database's backend: each test that takes it runs on SQLite and on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """App database URL: a SQLite file or a PostgreSQL database of the test's own, at the
+    newest migration, or empty when the test is marked `replays_migrations`."""
+    empty = request.node.get_closest_marker("replays_migrations") is not None
+    if backend == "sqlite":
+        path = tmp_path / "app.db"
+        if not empty:
+            copy_sqlite(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return str(request.getfixturevalue("empty_pg_database_url" if empty else "pg_database_url"))
 
 
 @pytest.fixture
@@ -77,5 +98,22 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def sqlite_settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home")
+def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+    """Settings with the default app database under home, already migrated."""
+    settings = Settings(home=tmp_path / "home")
+    copy_sqlite(sqlite_template, settings.home / "riderperf.db")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def snapshots(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Snapshots]:
+    """Prepared cities, built once per session and backend; tests take copies."""
+    made = Snapshots(
+        tmp_path_factory.mktemp("snapshots"),
+        sqlite_template,
+        pg_template=lambda: str(request.getfixturevalue("pg_template")),
+    )
+    yield made
+    made.close()

@@ -230,6 +230,7 @@ def test_personal_data_is_masked_for_roles_that_do_not_need_it() -> None:
     assert mask_phone("98765-4821") == "••• ••• 4821"
 
 
+@pytest.mark.replays_migrations
 def test_the_migration_downgrades_and_upgrades_again(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0009")
     tables = inspect(engine).get_table_names()

@@ -13,7 +13,7 @@ from tests.integration.test_api_support import PERIOD, VERSION, City
 
 # The shared fixtures, module-scoped: one prepared city per database backend.
 api_city = support.api_city
-api_database_url = support.api_database_url
+api_backend = support.api_backend
 api_dataset = support.api_dataset
 client = support.client
 

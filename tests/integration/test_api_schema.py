@@ -23,9 +23,9 @@ from riderperf.server import create_app
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import NOW, City
 
-# The shared fixtures, module-scoped: one prepared city per database backend.
+# The shared fixtures, module-scoped: a copy of the prepared city per database backend.
 api_city = support.api_city
-api_database_url = support.api_database_url
+api_backend = support.api_backend
 api_dataset = support.api_dataset
 
 CHECKS = [

@@ -1,23 +1,21 @@
 """Shared fixtures of the API tests: a small simulated city, imported, evaluated and decided,
-on SQLite and on PostgreSQL, with one user per role (module-scoped: built once per module).
+on SQLite and on PostgreSQL, with one user per role. It is built once per session and
+backend; each test module gets a copy of its stores (module-scoped).
 
 Holds no tests itself; the test_api_* modules import its fixtures.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select, update
 
 from riderperf.clock import fixed_clock
 from riderperf.common.periods import parse_period
@@ -28,12 +26,12 @@ from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
 from riderperf.policy import default_policy_folder
 from riderperf.server import create_app
-from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 from riderperf.storage.models import Rider, riders_table
 from riderperf.users.identity import hash_password, issue_api_token
 from riderperf.users.service import create_user
 from riderperf.workflows.policies import publish_policy
+from tests.snapshots import Snapshots
 
 PERIOD = parse_period("2026-W02")
 DECIDED_AT = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
@@ -41,10 +39,6 @@ NOW = DECIDED_AT + timedelta(hours=2)  # the app's clock: appeal windows are ope
 VERSION = "api-test"
 PASSWORD = "correct horse battery"
 STAFF_ROLES = ("admin", "ops_manager", "reviewer", "inspector", "trainer")
-PG_ADMIN_URL = os.environ.get(
-    "RIDERPERF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @dataclass
@@ -64,42 +58,17 @@ class City:
         return {} if username is None else {"Authorization": f"Bearer {self.tokens[username]}"}
 
 
-def simulated_city(out: Path) -> Path:
-    simulate_city(riders=160, days=14, seed=5, start=date(2026, 1, 5), out=out)
-    return out
-
-
 @pytest.fixture(scope="session")
-def api_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return simulated_city(tmp_path_factory.mktemp("api_city"))
+def api_dataset(snapshots: Snapshots) -> Path:
+    return snapshots.dataset(riders=160, days=14, seed=5, start=date(2026, 1, 5))
 
 
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
-def api_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """An empty app database for the module: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('api_db') / 'app.db'}"
-        return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"riderperf_api_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL tests must run in CI, but: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {str(exc).splitlines()[0]}")
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as con:
-            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def api_backend(request: pytest.FixtureRequest) -> str:
+    """The module's app database backend: each test module runs on SQLite and PostgreSQL."""
+    return str(request.param)
 
 
 def prepare_city(settings: Settings, dataset: Path, policy: Path) -> City:
@@ -164,13 +133,10 @@ def prepare_city(settings: Settings, dataset: Path, policy: Path) -> City:
     return city
 
 
-@pytest.fixture(scope="module")
-def api_city(
-    api_dataset: Path, api_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> City:
-    home = tmp_path_factory.mktemp("api_home")
-    policy = home / "policy"
-    policy.mkdir()
+def prepared_city(settings: Settings, dataset: Path) -> City:
+    """`prepare_city` with a copy of the bundled policy files the API needs."""
+    policy = settings.home.parent / "policy"
+    policy.mkdir(parents=True)
     for name in (
         "responsibility.yaml",
         "scoring.yaml",
@@ -179,9 +145,23 @@ def api_city(
         "appeals.yaml",
     ):
         shutil.copy(default_policy_folder() / name, policy / name)
-    return prepare_city(
-        Settings(home=home / "home", database_url=api_database_url), api_dataset, policy
+    return prepare_city(settings, dataset, policy)
+
+
+@pytest.fixture(scope="module")
+def api_city(
+    api_dataset: Path,
+    api_backend: str,
+    snapshots: Snapshots,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[City]:
+    """The prepared city, built once per session and backend; each module gets a copy of
+    its stores, so what one module writes no other module sees."""
+    snapshot, city = snapshots.prepared(
+        "api-city", api_backend, lambda settings: prepared_city(settings, api_dataset)
     )
+    with snapshots.copy(snapshot, tmp_path_factory.mktemp("api_city")) as settings:
+        yield replace(city, settings=settings, tokens=dict(city.tokens), roles=dict(city.roles))
 
 
 @pytest.fixture(scope="module")

@@ -127,8 +127,8 @@ def test_cli_verify_exits_nonzero_and_names_the_event(
 
 
 @pytest.mark.postgres
-def test_concurrent_appends_keep_one_chain_on_postgres(pg_schema_reset: str) -> None:
-    engine = make_engine(pg_schema_reset)
+def test_concurrent_appends_keep_one_chain_on_postgres(pg_database_url: str) -> None:
+    engine = make_engine(pg_database_url)
     upgrade(engine)
     barrier = threading.Barrier(4)
     failures: list[BaseException] = []

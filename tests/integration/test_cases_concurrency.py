@@ -24,8 +24,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_engine(pg_schema_reset: str) -> Iterator[Engine]:
-    engine = make_engine(pg_schema_reset)
+def pg_engine(pg_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_database_url)
     upgrade(engine)
     add_staff(engine)
     yield engine

@@ -22,15 +22,15 @@ from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.decisions import compensate_lost_bonus, points_balance
 from riderperf.decisions.orm import Decision
-from riderperf.decisions.service import decide_period
+from riderperf.decisions.service import DecideResult, decide_period
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
-from riderperf.simulate import simulate_city
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 from riderperf.users.service import create_user
 from riderperf.workflows.policies import publish_policy
+from tests.snapshots import Snapshot, Snapshots
 
 PERIOD = parse_period("2026-W02")
 AT = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # the Monday after the week
@@ -38,9 +38,8 @@ VERSION = "decisions-test"
 POLICY_FILES = ("responsibility.yaml", "scoring.yaml", "tiers.yaml", "decisions.yaml")
 
 
-def simulated_city(out: Path) -> Path:
-    simulate_city(riders=200, days=14, seed=5, start=date(2026, 1, 5), out=out)
-    return out
+def simulated_city(snapshots: Snapshots) -> Path:
+    return snapshots.dataset(riders=200, days=14, seed=5, start=date(2026, 1, 5))
 
 
 def decision_policy(folder: Path) -> Path:
@@ -73,9 +72,30 @@ def app_session(settings: Settings) -> Iterator[Session]:
         engine.dispose()
 
 
+def evaluated_city(snapshots: Snapshots, backend: str) -> Snapshot:
+    """The city after `prepare`, built once per session and backend."""
+
+    def build(settings: Settings) -> Settings:
+        policy = settings.home.parent / "policy"
+        policy.mkdir(parents=True)
+        return prepare(settings, simulated_city(snapshots), decision_policy(policy))
+
+    return snapshots.prepared("decisions-evaluated", backend, build)[0]
+
+
+def decided_city(snapshots: Snapshots, backend: str) -> tuple[Snapshot, DecideResult]:
+    """The evaluated city with week 2 decided at AT, built once per session and backend."""
+    return snapshots.prepared(
+        "decisions-decided",
+        backend,
+        lambda settings: decide_period(settings, PERIOD, at=AT),
+        base=evaluated_city(snapshots, backend),
+    )
+
+
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return simulated_city(tmp_path_factory.mktemp("city"))
+def city(snapshots: Snapshots) -> Path:
+    return simulated_city(snapshots)
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +104,10 @@ def policy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def session(city: Path, policy_folder: Path, settings: Settings) -> Iterator[Session]:
-    prepare(settings, city, policy_folder)
-    decide_period(settings, PERIOD, at=AT)
-    with app_session(settings) as opened:
+def session(snapshots: Snapshots, backend: str, tmp_path: Path) -> Iterator[Session]:
+    """A copy of the city imported, evaluated and decided (`prepare`, then decide week 2)."""
+    snapshot, _ = decided_city(snapshots, backend)
+    with snapshots.copy(snapshot, tmp_path) as settings, app_session(settings) as opened:
         yield opened
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,14 +11,12 @@ import typer
 from typer.testing import CliRunner
 
 from riderperf.cli.decisions import decide_command, decisions_app
-from riderperf.config import Settings
 from tests.integration.test_decisions_city import (
     PERIOD,
     VERSION,
-    decision_policy,
-    prepare,
-    simulated_city,
+    evaluated_city,
 )
+from tests.snapshots import Snapshots
 
 runner = CliRunner()
 app = typer.Typer()
@@ -25,23 +24,14 @@ app.command("decide")(decide_command)
 app.add_typer(decisions_app, name="decisions")
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return simulated_city(tmp_path_factory.mktemp("city"))
-
-
-@pytest.fixture(scope="module")
-def policy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return decision_policy(tmp_path_factory.mktemp("policy"))
-
-
 @pytest.fixture
-def env(city: Path, policy_folder: Path, settings: Settings) -> dict[str, str]:
-    prepare(settings, city, policy_folder)
-    return {
-        "RIDERPERF_HOME": str(settings.home),
-        "RIDERPERF_DATABASE_URL": settings.app_database_url,
-    }
+def env(snapshots: Snapshots, backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A copy of the city after `prepare`: imported, policy published, week 2 evaluated."""
+    with snapshots.copy(evaluated_city(snapshots, backend), tmp_path) as settings:
+        yield {
+            "RIDERPERF_HOME": str(settings.home),
+            "RIDERPERF_DATABASE_URL": settings.app_database_url,
+        }
 
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str]:

@@ -36,32 +36,29 @@ from tests.integration.test_decisions_city import (
     VERSION,
     all_decisions,
     app_session,
-    decision_policy,
-    prepare,
-    simulated_city,
+    decided_city,
+    evaluated_city,
 )
+from tests.snapshots import Snapshots
 
 LATER = AT + timedelta(hours=3)
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return simulated_city(tmp_path_factory.mktemp("city"))
-
-
-@pytest.fixture(scope="module")
-def policy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return decision_policy(tmp_path_factory.mktemp("policy"))
+@pytest.fixture
+def evaluated(snapshots: Snapshots, backend: str, tmp_path: Path) -> Iterator[Settings]:
+    """A copy of the city after `prepare`: imported, policy published, week 2 evaluated."""
+    with snapshots.copy(evaluated_city(snapshots, backend), tmp_path) as settings:
+        yield settings
 
 
 @pytest.fixture
-def evaluated(city: Path, policy_folder: Path, settings: Settings) -> Settings:
-    return prepare(settings, city, policy_folder)
-
-
-@pytest.fixture
-def decided(evaluated: Settings) -> tuple[Settings, DecideResult]:
-    return evaluated, decide_period(evaluated, PERIOD, at=AT)
+def decided(
+    snapshots: Snapshots, backend: str, tmp_path: Path
+) -> Iterator[tuple[Settings, DecideResult]]:
+    """A copy of the evaluated city with week 2 decided at AT, and what deciding returned."""
+    snapshot, result = decided_city(snapshots, backend)
+    with snapshots.copy(snapshot, tmp_path) as settings:
+        yield settings, result
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,23 +19,23 @@ from riderperf.evaluation.published import evaluation_for
 from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.simulate import simulate_city
 from riderperf.stores import open_stores
+from tests.snapshots import Snapshots
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("city")
-    simulate_city(riders=300, days=14, seed=5, start=date(2026, 1, 5), out=out)
-    return out
-
-
 @pytest.fixture
-def imported(city: Path, settings: Settings) -> Settings:
-    assert import_path(city, settings).exit_code == 0
-    return settings
+def imported(snapshots: Snapshots, backend: str, tmp_path: Path) -> Iterator[Settings]:
+    """A copy of the city imported into fresh stores (imported once per session and backend)."""
+
+    def build(settings: Settings) -> None:
+        city = snapshots.dataset(riders=300, days=14, seed=5, start=date(2026, 1, 5))
+        assert import_path(city, settings).exit_code == 0
+
+    snapshot, _ = snapshots.prepared("city-300-imported", backend, build)
+    with snapshots.copy(snapshot, tmp_path / "stores") as settings:
+        yield settings
 
 
 def test_evaluate_publishes_one_scorecard_per_rider_with_work(imported: Settings) -> None:

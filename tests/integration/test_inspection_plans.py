@@ -332,6 +332,7 @@ def test_cli_plans_and_judges_with_the_recorded_inspections(
     assert json.loads(shown.stdout)["sample_sizes"]["planned"] == 150
 
 
+@pytest.mark.replays_migrations
 def test_the_migration_downgrades_and_upgrades_again(stores: Stores) -> None:
     config = alembic_config(stores.engine)
     command.downgrade(config, "0007")

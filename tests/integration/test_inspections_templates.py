@@ -217,6 +217,7 @@ def test_the_database_allows_archiving_then_refuses_any_change_and_keeps_drafts_
         assert [(v.ref, v.status) for v in list_templates(session)] == [("gear@1", "archived")]
 
 
+@pytest.mark.replays_migrations
 def test_the_migration_downgrades_and_upgrades_again_with_its_triggers(
     tmp_path: Path, engine: Engine
 ) -> None:

@@ -65,6 +65,7 @@ def _issue(engine: Engine, rider_id: str, **overrides: object) -> str:
         return issue_notice(session, **arguments).notice_id
 
 
+@pytest.mark.replays_migrations
 def test_migration_creates_the_notices_table_with_a_rider_index(engine: Engine) -> None:
     indexes = {
         index["name"]: index["column_names"] for index in inspect(engine).get_indexes("notices")
@@ -72,6 +73,7 @@ def test_migration_creates_the_notices_table_with_a_rider_index(engine: Engine) 
     assert indexes["ix_notices_rider_id"] == ["rider_id"]
 
 
+@pytest.mark.replays_migrations
 def test_the_migration_downgrades_and_upgrades_again(engine: Engine) -> None:
     _issue(engine, "R1")
     command.downgrade(alembic_config(engine), "0004")

@@ -208,6 +208,7 @@ def test_the_database_refuses_to_update_or_delete_a_published_version(
     assert get_version(engine, "2026.1").note == ""
 
 
+@pytest.mark.replays_migrations
 def test_the_migration_downgrades_and_upgrades_again_with_its_triggers(
     tmp_path: Path, engine: Engine
 ) -> None:

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from riderperf.config import Settings
@@ -16,6 +17,7 @@ from riderperf.stores import init_stores
 from tests.canonical_rows import order, rider, write_table
 
 
+@pytest.mark.replays_migrations
 def test_init_creates_both_stores_and_running_it_twice_changes_nothing(settings: Settings) -> None:
     init_stores(settings)
     init_stores(settings)

@@ -155,7 +155,11 @@ def test_a_regional_locale_falls_back_to_its_language_and_unknown_to_english(
 
 @pytest.mark.parametrize(
     ("kind", "param"),
-    [(kind, param) for kind, spec in NOTICE_KINDS.items() for param in spec.required_params],
+    [
+        (kind, param)
+        for kind, spec in NOTICE_KINDS.items()
+        for param in sorted(spec.required_params)
+    ],
 )
 def test_a_missing_param_is_named_in_the_error(kind: str, param: str) -> None:
     params = {name: value for name, value in SAMPLE.items() if name != param}
