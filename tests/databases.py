@@ -157,25 +157,32 @@ class PgTestDatabase:
         self.url = create_pg_database("riderperf_test", template=self._template)
         engine = create_engine(self.url)
         try:
-            self._tables = MetaData()
-            self._tables.reflect(engine)
-            with engine.connect() as con:
-                self._fingerprint = con.execute(text(SCHEMA_FINGERPRINT)).scalar_one()
-                self._sequences = list(
-                    con.execute(
-                        text(
-                            "SELECT sequence_name FROM information_schema.sequences "
-                            "WHERE sequence_schema = 'public'"
-                        )
-                    ).scalars()
-                )
-                self._rows = {
-                    table.name: [dict(row) for row in con.execute(table.select()).mappings()]
-                    for table in self._tables.sorted_tables
-                    if table.name != "alembic_version"
-                }
-        finally:
+            self._capture(engine)
+        except BaseException:
             engine.dispose()
+            self.drop()
+            raise
+        engine.dispose()
+
+    def _capture(self, engine: Engine) -> None:
+        """What `reset` puts back: the schema's fingerprint, the sequences, the rows."""
+        self._tables = MetaData()
+        self._tables.reflect(engine)
+        with engine.connect() as con:
+            self._fingerprint = con.execute(text(SCHEMA_FINGERPRINT)).scalar_one()
+            self._sequences = list(
+                con.execute(
+                    text(
+                        "SELECT sequence_name FROM information_schema.sequences "
+                        "WHERE sequence_schema = 'public'"
+                    )
+                ).scalars()
+            )
+            self._rows = {
+                table.name: [dict(row) for row in con.execute(table.select()).mappings()]
+                for table in self._tables.sorted_tables
+                if table.name != "alembic_version"
+            }
 
     def reset(self) -> None:
         """Back to the migrated state: every row deleted and the migrations' own rows written

@@ -67,7 +67,12 @@ class Snapshots:
         if key not in self._built:
             folder = self._root / f"{name}-{backend}"
             settings = self._fresh(backend, folder, base)
-            value = build(settings)
+            try:
+                value = build(settings)
+            except BaseException:
+                if backend != "sqlite":
+                    drop_pg_database(settings.app_database_url)
+                raise
             snapshot = Snapshot(backend, settings.home, settings.app_database_url)
             self._built[key] = (snapshot, value)
         snapshot, value = self._built[key]
