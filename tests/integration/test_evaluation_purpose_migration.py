@@ -14,6 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from riderperf.config import Settings
 from riderperf.storage.db import alembic_config, make_engine, upgrade
 
+# The database starts empty: these tests run the migrations themselves.
+pytestmark = pytest.mark.replays_migrations
+
 EVALUATIONS = sa.table(
     "evaluations",
     sa.column("evaluation_id", sa.String),
