@@ -42,8 +42,21 @@ def test_an_operations_manager_approves_a_restriction_once(
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "in_effect"
     assert approved.json()["approved_by"] == "ops_manager"
+    assert approved.json()["version"] == 2
     again = client.post(url, json=body, headers=api_city.headers("admin"))
-    assert again.status_code == 409 and "already in effect" in again.json()["error"]["message"]
+    assert again.status_code == 409, again.text
+    assert "already in effect: approved by ops_manager at" in again.json()["error"]["message"]
+    rejected = client.post(
+        f"/api/v1/decisions/{decision}/reject", json=body, headers=api_city.headers("admin")
+    )
+    assert rejected.status_code == 409, rejected.text
+    assert "approved by ops_manager at" in rejected.json()["error"]["message"]
+    stale = client.post(
+        f"/api/v1/decisions/{proposed(client, api_city)[0]['decision_id']}/approve",
+        json=body | {"expected_version": 7},
+        headers=api_city.headers("admin"),
+    )
+    assert stale.status_code == 409 and "you had version 7" in stale.json()["error"]["message"]
     blank = client.post(
         f"/api/v1/decisions/{proposed(client, api_city)[0]['decision_id']}/approve",
         json={"reason": "   "},

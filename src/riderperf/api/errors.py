@@ -22,7 +22,12 @@ from riderperf.cases.model import (
     CaseNotFound,
     ForbiddenMove,
 )
-from riderperf.decisions import DecisionError, DecisionNotFound, DecisionStateError
+from riderperf.decisions import (
+    DecisionConflict,
+    DecisionError,
+    DecisionNotFound,
+    DecisionStateError,
+)
 from riderperf.policy.versions import UnknownPolicyVersion
 from riderperf.users.service import PermissionDenied
 from riderperf.warehouse.connection import WarehouseBusyError
@@ -44,8 +49,8 @@ _DESCRIPTIONS = {
     401: "Not signed in: no valid session cookie or bearer token.",
     403: "Signed in, but the role may not do this (or the CSRF token is missing or wrong).",
     404: "No such resource, or not one the caller may see.",
-    409: "The resource changed or is busy (a case decided by someone else, the warehouse "
-    "in use by an import); look again and retry.",
+    409: "The resource changed or is busy (a case or proposed restriction decided by someone "
+    "else, the warehouse in use by an import); look again and retry.",
     413: "An uploaded file is larger than allowed.",
     422: "The request is well-formed but its values are refused; `details` says which.",
     429: "Too many failed logins; retry after the `Retry-After` seconds.",
@@ -122,6 +127,7 @@ _DOMAIN_STATUS: dict[type[Exception], int] = {
     CaseConflict: 409,
     AppealAlreadyFiled: 409,
     ForbiddenMove: 409,
+    DecisionConflict: 409,
     DecisionStateError: 409,
     WarehouseBusyError: 409,
     EvidenceTooLarge: 413,

@@ -42,6 +42,10 @@ decisions_app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Your user name (ops_manager or admin).")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why, in words the rider can be shown.")]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option("--expected-version", help="Refuse if the decision changed since."),
+]
 USER_ERRORS = (DecisionError, PermissionDenied, PolicyError, LookupError, ValueError)
 
 
@@ -138,10 +142,18 @@ def approve_command(
     decision_id: Annotated[str, typer.Argument(help="The proposed restriction's id.")],
     by: ByOpt,
     reason: ReasonOpt,
+    expected_version: VersionOpt = None,
 ) -> None:
     """Put a proposed restriction in effect (ops_manager or admin, with a reason)."""
     with _session() as session:
-        decision = approve_decision(session, decision_id, by=by, reason=reason, at=system_clock())
+        decision = approve_decision(
+            session,
+            decision_id,
+            by=by,
+            reason=reason,
+            at=system_clock(),
+            expected_version=expected_version,
+        )
         until = decision.effective_until
         text = f"{decision.kind} of rider {decision.rider_id} is in effect"
         text += f" until {until:%Y-%m-%d %H:%M} UTC" if until else ""
@@ -153,10 +165,18 @@ def reject_command(
     decision_id: Annotated[str, typer.Argument(help="The proposed restriction's id.")],
     by: ByOpt,
     reason: ReasonOpt,
+    expected_version: VersionOpt = None,
 ) -> None:
     """Refuse a proposed restriction (ops_manager or admin, with a reason)."""
     with _session() as session:
-        decision = reject_decision(session, decision_id, by=by, reason=reason, at=system_clock())
+        decision = reject_decision(
+            session,
+            decision_id,
+            by=by,
+            reason=reason,
+            at=system_clock(),
+            expected_version=expected_version,
+        )
     out.print(f"{decision.kind} of rider {decision.rider_id} rejected; the rider is told")
 
 

@@ -5,6 +5,7 @@ from riderperf.decisions.ledger import points_balance, priority_weights
 from riderperf.decisions.model import RESTRICTING_KINDS
 from riderperf.decisions.orm import Decision, LedgerEntry
 from riderperf.decisions.records import (
+    DecisionConflict,
     DecisionError,
     DecisionNotFound,
     DecisionStateError,
@@ -20,6 +21,7 @@ __all__ = [
     "RESTRICTING_KINDS",
     "DecideResult",
     "Decision",
+    "DecisionConflict",
     "DecisionError",
     "DecisionNotFound",
     "DecisionStateError",

@@ -59,6 +59,8 @@ class Decision(Base):
     rider_id: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(30), index=True)
+    # Bumped by every change of status: the compare-and-set of records.move_decision.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     rule_id: Mapped[str] = mapped_column(String(120), index=True)
     policy_version: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(40))

@@ -3,17 +3,20 @@
 Every decision has a unique key (period, policy version, rider, rule, kind for decide;
 the compensated decision and kind for a repair), so storing the same decision twice is a
 no-op the caller can see. One function, `move_decision`, changes a decision's status: it
-checks the allowed pair, stamps who and when, and writes the audit event.
+checks the allowed pair, stamps who and when with a compare-and-set on status and version
+(so two people moving the same decision at once cannot both win), and writes the audit
+event.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.decisions.effects import announce_new, as_utc, record_change
 from riderperf.decisions.model import DecisionDraft
@@ -38,6 +41,11 @@ class DecisionNotFound(DecisionError, LookupError):
 
 class DecisionStateError(DecisionError):
     """The decision is not in a state that allows the operation."""
+
+
+class DecisionConflict(DecisionStateError):
+    """Someone else moved the decision first (or since the caller looked): the message says
+    who and when."""
 
 
 def require_reason(reason: str) -> str:
@@ -160,18 +168,44 @@ def move_decision(
     at: datetime,
     reason: str,
     details: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
 ) -> None:
-    """Moves `decision` to status `to`, stamping who and when, and records the event."""
+    """Moves `decision` to status `to`, stamping who and when, and records the event.
+
+    The UPDATE is a compare-and-set on the status and version `decision` was read with: when
+    two people move it at once, one UPDATE changes the row and the other changes none and
+    raises DecisionConflict naming who moved it, before any event or notice is written.
+    `values` are further columns the move sets (an approval's dates). The database's CHECK
+    speaks in the same UPDATE.
+    """
     action = check_move(decision, to)
-    if to == "in_effect":
-        decision.approved_by, decision.approved_at = by, at
-    elif to == "rejected":
-        decision.rejected_by, decision.rejected_at = by, at
-    else:
-        decision.overturned_by, decision.overturned_at = by, at
-    decision.status = to
-    decision.decision_reason = reason
-    session.flush()  # the database's CHECK speaks here, before anything is announced
+    stamp = {"in_effect": "approved", "rejected": "rejected"}.get(to, "overturned")
+    read_status, read_version = decision.status, decision.version
+    written = {
+        "status": to,
+        "version": read_version + 1,
+        "decision_reason": reason,
+        f"{stamp}_by": by,
+        f"{stamp}_at": at,
+        **(values or {}),
+    }
+    result = session.execute(
+        update(Decision)
+        .where(
+            Decision.decision_id == decision.decision_id,
+            Decision.status == read_status,
+            Decision.version == read_version,
+        )
+        .values(**written)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], result).rowcount != 1:
+        session.refresh(decision)  # what beat us, to say who and when
+        raise conflict_error(decision, to, read_version)
+    # The row holds what we wrote; the object says so too, with the times as given (SQLite
+    # would read them back without their zone).
+    for name, value in written.items():
+        set_committed_value(decision, name, value)
     record_change(
         session,
         decision,
@@ -183,23 +217,74 @@ def move_decision(
 
 
 def check_move(decision: Decision, to: str) -> str:
-    """The audit action of moving `decision` to `to`; DecisionStateError when not allowed."""
+    """The audit action of moving `decision` to `to`; DecisionConflict when a person already
+    reviewed or overturned it, DecisionStateError when the move is not allowed otherwise."""
     action = TRANSITIONS.get((decision.status, to))
     if action is None:
+        decided = _decided(decision)
+        if decided is not None:
+            raise DecisionConflict(decided)
         raise DecisionStateError(_refusal(decision, to))
     return action
 
 
+def check_version(decision: Decision, expected_version: int | None) -> None:
+    """DecisionConflict when the caller looked at another version of the decision."""
+    if expected_version is not None and decision.version != expected_version:
+        raise DecisionConflict(
+            f"{_what(decision)} is {decision.status} at version {decision.version}, you had "
+            f"version {expected_version}: someone changed it since you looked; look again "
+            f"(`riderperf decisions show {decision.decision_id}`) and retry"
+        )
+
+
+def conflict_error(decision: Decision, to: str, read_version: int) -> DecisionConflict:
+    """The error to give someone whose move lost; `decision` holds what the row holds now."""
+    decided = _decided(decision)
+    if decided is not None:
+        return DecisionConflict(decided)
+    return DecisionConflict(
+        f"{_what(decision)} changed while you were looking at it: it is now "
+        f"{decision.status} at version {decision.version}, you had version {read_version}, "
+        f"so it did not become {to}; look again "
+        f"(`riderperf decisions show {decision.decision_id}`) and retry"
+    )
+
+
+def _what(decision: Decision) -> str:
+    return f"decision {decision.decision_id} ({decision.kind} of rider {decision.rider_id})"
+
+
+def _when(moment: datetime | None) -> str:
+    utc = as_utc(moment)
+    return f" at {utc.isoformat(timespec='seconds')}" if utc else ""
+
+
+def _decided(decision: Decision) -> str | None:
+    """Who reviewed or overturned the decision and when, or None when nobody has yet."""
+    what = _what(decision)
+    if decision.status == "in_effect" and decision.approved_by:
+        return (
+            f"{what} is already in effect: approved by {decision.approved_by}"
+            f"{_when(decision.approved_at)}"
+        )
+    if decision.status == "rejected" and decision.rejected_by:
+        return (
+            f"{what} was rejected by {decision.rejected_by}{_when(decision.rejected_at)}; "
+            "it cannot change any more"
+        )
+    if decision.status in ("overturned", "partially_overturned") and decision.overturned_by:
+        return (
+            f"{what} is already {decision.status.replace('_', ' ')} by "
+            f"{decision.overturned_by}{_when(decision.overturned_at)}"
+        )
+    return None
+
+
 def _refusal(decision: Decision, to: str) -> str:
-    what = f"decision {decision.decision_id} ({decision.kind} of rider {decision.rider_id})"
+    what = _what(decision)
     if decision.status == "in_effect" and to in ("in_effect", "rejected"):
-        if decision.approved_by:
-            return f"{what} is already in effect: approved by {decision.approved_by}"
         return f"{what} took effect without approval; only restrictions wait for one"
-    if decision.status == "rejected":
-        return f"{what} was rejected by {decision.rejected_by}; it cannot change any more"
-    if decision.status in ("overturned", "partially_overturned"):
-        return f"{what} is already {decision.status.replace('_', ' ')} by {decision.overturned_by}"
     if decision.status == "proposed":
         return (
             f"{what} is a proposal awaiting approval; reject it "
@@ -220,6 +305,7 @@ def decision_as_dict(decision: Decision) -> dict[str, Any]:
         "rider_id": decision.rider_id,
         "kind": decision.kind,
         "status": decision.status,
+        "version": decision.version,
         "rule_id": decision.rule_id,
         "policy_version": decision.policy_version,
         "period": decision.period,

@@ -34,7 +34,8 @@ UNDECIDED = ("submitted", "triage")
 
 
 def refusal_status(refused: Exception) -> int:
-    """403 for a missing role, 409 for a state that does not allow the move."""
+    """403 for a missing role, 409 for a state that does not allow the move (someone else
+    reviewed or decided it first: the message says who and when)."""
     return 403 if isinstance(refused, PermissionDenied) else 409
 
 
@@ -94,9 +95,12 @@ def review_proposal(
     reason = form.text("reason")
     if not reason:
         return _approvals(request, user, session, "Give a reason: the rider is shown it.", 422)
+    version = int(form.text("version")) if form.text("version").isdigit() else None
     review = approve_decision if verdict == "approve" else reject_decision
     try:
-        review(session, decision_id, by=user.username, reason=reason, at=now)
+        review(
+            session, decision_id, by=user.username, reason=reason, at=now, expected_version=version
+        )
     except (DecisionError, PermissionDenied) as refused:
         session.rollback()
         return _approvals(request, user, session, str(refused), refusal_status(refused))

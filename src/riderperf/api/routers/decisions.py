@@ -95,9 +95,18 @@ def approve(
     now: NowDep,
 ) -> DecisionRead:
     """Put a proposed restriction in effect from now (a named human approves it); the rider
-    is notified and their appeal window opens. 409 when it is not awaiting approval."""
+    is notified and their appeal window opens. 409 when it is not awaiting approval (someone
+    approved or rejected it first: the message says who and when) or is no longer at
+    `expected_version`."""
     _visible(session, user, decision_id)
-    decision = approve_decision(session, decision_id, by=user.username, reason=body.reason, at=now)
+    decision = approve_decision(
+        session,
+        decision_id,
+        by=user.username,
+        reason=body.reason,
+        at=now,
+        expected_version=body.expected_version,
+    )
     session.commit()
     return read(decision)
 
@@ -115,9 +124,17 @@ def reject(
     user: Approver,
     now: NowDep,
 ) -> DecisionRead:
-    """Refuse a proposed restriction: it never takes effect, and the rider is told."""
+    """Refuse a proposed restriction: it never takes effect, and the rider is told. 409 as
+    for approving."""
     _visible(session, user, decision_id)
-    decision = reject_decision(session, decision_id, by=user.username, reason=body.reason, at=now)
+    decision = reject_decision(
+        session,
+        decision_id,
+        by=user.username,
+        reason=body.reason,
+        at=now,
+        expected_version=body.expected_version,
+    )
     session.commit()
     return read(decision)
 

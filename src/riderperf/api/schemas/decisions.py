@@ -15,6 +15,7 @@ class DecisionRead(BaseModel):
     rider_id: str
     kind: str
     status: str
+    version: int = Field(description="Bumped by every change of status; see `expected_version`.")
     rule_id: str | None = None
     policy_version: str
     period: str | None = None
@@ -47,3 +48,6 @@ class DecisionReview(BaseModel):
     """Approving or rejecting a restriction needs a reason the rider can be shown."""
 
     reason: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(
+        None, description="Refuse (409) if the decision changed since this version."
+    )
