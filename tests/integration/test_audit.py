@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -150,3 +151,94 @@ def test_concurrent_appends_keep_one_chain_on_postgres(pg_database_url: str) -> 
     report = verify_chain(engine)
     engine.dispose()
     assert report.ok and report.events == 40
+
+
+def _allow_nulls(engine: Engine) -> None:
+    """An attacker who can drop triggers can also lift NOT NULL: on SQLite by rebuilding the
+    table (which drops its triggers too), on PostgreSQL with ALTER TABLE."""
+    with engine.begin() as con:
+        if engine.dialect.name == "sqlite":
+            con.execute(text("CREATE TABLE audit_events_loose AS SELECT * FROM audit_events"))
+            con.execute(text("DROP TABLE audit_events"))
+            con.execute(text("ALTER TABLE audit_events_loose RENAME TO audit_events"))
+        else:
+            con.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+            for column in ("at", "details", "hash", "prev_hash", "actor", "event_id"):
+                con.execute(text(f"ALTER TABLE audit_events ALTER COLUMN {column} DROP NOT NULL"))
+
+
+def _write_raw(engine: Engine, seq: int, column: str, value: object) -> None:
+    with engine.begin() as con:
+        con.execute(
+            text(f"UPDATE audit_events SET {column} = :v WHERE seq = :s"), {"v": value, "s": seq}
+        )
+
+
+# A row tampered with a value the application never writes. The SQLite value is what the
+# column's affinity lets through; the PostgreSQL value is what the typed column holds, or
+# None when it cannot hold anything of the kind (a timestamptz holds no integer, text no bytes).
+MALFORMED = [
+    pytest.param("at", "the day before yesterday", "infinity", "time", id="unparsable-time"),
+    pytest.param("at", 1_700_000_000, None, "time", id="integer-time"),
+    pytest.param("at", "20000-01-01 00:00:00", "20000-01-01 00:00:00+00", "time", id="absurd-time"),
+    pytest.param("details", b"\x00\xff\xfe", None, "binary", id="binary-details"),
+    pytest.param("details", "{not json", "{not json", "not JSON", id="details-not-json"),
+    pytest.param("details", "42", "42", "not a JSON object", id="details-not-an-object"),
+    pytest.param("hash", None, None, "no hash", id="missing-hash"),
+    pytest.param("actor", b"\x80", None, "actor", id="binary-actor"),
+    pytest.param("prev_hash", b"\x07", None, "previous hash", id="binary-prev-hash"),
+    # Not malformed, but quoted in the CLI's message: must not be read as rich markup.
+    pytest.param("event_id", "[/oops]", "[/oops]", "changed", id="markup-in-event-id"),
+]
+
+
+def _tamper_one(engine: Engine, column: str, sqlite_value: object, pg_value: object) -> None:
+    value = sqlite_value if engine.dialect.name == "sqlite" else pg_value
+    if value is None and column != "hash":
+        pytest.skip(f"a PostgreSQL {column} column cannot hold such a value")
+    _allow_nulls(engine)
+    _write_raw(engine, 3, column, value)
+
+
+@pytest.mark.parametrize(("column", "sqlite_value", "pg_value", "words"), MALFORMED)
+def test_malformed_row_is_named_and_the_rest_of_the_chain_still_checked(
+    engine: Engine, column: str, sqlite_value: object, pg_value: object, words: str
+) -> None:
+    _append(engine, 6)
+    _tamper_one(engine, column, sqlite_value, pg_value)
+    _write_raw(engine, 5, "actor", "someone.else")
+    report = verify_chain(engine)
+    assert not report.ok and report.events == 6
+    assert report.broken_seq == 3 and report.broken_event_id
+    first = report.breaks[0]
+    assert first.seq == 3 and first.event_id == report.broken_event_id
+    assert first.problem.startswith(f"event 3 ({first.event_id})")
+    assert words in first.problem, first.problem
+    assert [b.seq for b in report.breaks if "changed" in b.problem][-1] == 5
+
+
+@pytest.mark.parametrize(("column", "sqlite_value", "pg_value", "words"), MALFORMED)
+def test_cli_verify_names_a_malformed_row_and_exits_nonzero(
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    column: str,
+    sqlite_value: object,
+    pg_value: object,
+    words: str,
+) -> None:
+    monkeypatch.setenv("RIDERPERF_HOME", str(settings.home))
+    if settings.database_url:
+        monkeypatch.setenv("RIDERPERF_DATABASE_URL", settings.database_url)
+    _append(engine, 4)
+    _tamper_one(engine, column, sqlite_value, pg_value)
+    result = runner.invoke(audit_app, ["verify"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "event 3 (" in result.output and words in result.output
+    as_json = runner.invoke(audit_app, ["verify", "--json"])
+    assert as_json.exit_code == 1
+    listed = json.loads(as_json.stdout)
+    assert listed["ok"] is False and listed["broken_seq"] == 3
+    assert [b["seq"] for b in listed["breaks"]][:1] == [3]
+    assert words in listed["breaks"][0]["problem"]

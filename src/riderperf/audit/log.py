@@ -35,7 +35,7 @@ def canonical_details(details: Mapping[str, Any] | None) -> str:
 
 
 def event_hash(event: AuditEvent) -> str:
-    content = [
+    return content_hash(
         event.seq,
         event.event_id,
         canonical_time(event.at),
@@ -46,6 +46,34 @@ def event_hash(event: AuditEvent) -> str:
         event.rider_id,
         event.details_json,
         event.prev_hash,
+    )
+
+
+def content_hash(
+    seq: int,
+    event_id: str,
+    time_text: str,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    rider_id: str | None,
+    details_json: str,
+    prev_hash: str,
+) -> str:
+    """The hash of one event from its stored values, `time_text` from `canonical_time`: the
+    verifier computes it from raw rows without building ORM objects."""
+    content = [
+        seq,
+        event_id,
+        time_text,
+        actor,
+        action,
+        subject_type,
+        subject_id,
+        rider_id,
+        details_json,
+        prev_hash,
     ]
     return hashlib.sha256(orjson.dumps(content)).hexdigest()
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from riderperf.audit.log import events_for, events_for_rider
 from riderperf.audit.verify import verify_chain
@@ -22,7 +23,7 @@ audit_app = typer.Typer(no_args_is_help=True, help="The append-only, hash-chaine
 def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Recompute the whole hash chain; exit 1 naming the first broken event."""
+    """Recompute the whole hash chain; exit 1 naming every event that breaks it."""
     with app_database(load_settings().app_database_url) as engine:
         report = verify_chain(engine)
     if as_json:
@@ -34,13 +35,26 @@ def verify_command(
                     "broken_seq": report.broken_seq,
                     "broken_event_id": report.broken_event_id,
                     "problem": report.problem,
+                    "breaks": [
+                        {"seq": b.seq, "event_id": b.event_id, "problem": b.problem}
+                        for b in report.breaks
+                    ],
+                    "unlisted": report.unlisted,
                 }
             )
         )
     elif report.ok:
         out.print(f"audit log intact: {report.events} events verified")
     else:
-        err.print(f"[red]audit log broken:[/red] {report.problem}")
+        # Problems quote stored values an attacker chose: printed without rich markup.
+        for found in report.breaks:
+            err.print(found.problem, markup=False, highlight=False)
+        if report.unlisted:
+            err.print(f"… and {report.unlisted} more")
+        err.print(
+            f"[red]audit log broken:[/red] {report.break_count} problem(s) in "
+            f"{report.events} events; the first: {escape(report.problem or '')}"
+        )
     if not report.ok:
         raise typer.Exit(1)
 
