@@ -9,10 +9,14 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import select
 
 from riderperf.config import Settings
 from riderperf.ingest.report import ImportReport
 from riderperf.ingest.service import import_path
+from riderperf.storage.db import unit_of_work
+from riderperf.storage.models import ImportRun, Rider
+from riderperf.stores import open_stores
 from tests.canonical_rows import order, rider, write_table
 
 FORMATS = ["csv", "parquet", "jsonl"]
@@ -334,3 +338,118 @@ def test_broken_json_line_refuses_the_file_and_names_the_line(
     assert report.exit_code == 1
     assert "riders.jsonl" in report.file_errors[0].message
     assert "line 3" in report.file_errors[0].message
+
+
+def rating(rating_id: str, **changes: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "rating_id": rating_id,
+        "order_id": "O1",
+        "rider_id": "R1",
+        "source": "customer",
+        "stars": "5",
+        "tags": "fast",
+        "created_at": "2026-01-05T12:45:00+04:00",
+    }
+    return row | changes
+
+
+def doc_row(rider_id: str) -> dict[str, Any]:
+    return {"rider_id": rider_id, "doc_type": "licence", "expires_on": "2027-03-31"}
+
+
+def assert_bad_value_is_one_rejected_row(
+    data: Path, settings: Settings, table: str, field: str, reason: str
+) -> None:
+    """The bad row is set aside; its file's good rows and later tables still land."""
+    report = import_path(data, settings)
+    assert report.exit_code == 3, report.as_json()
+    assert report.tables[table].rejected == 1
+    assert report.tables[table].inserted >= 1
+    assert report.tables["documents"].inserted == 1  # a table imported after the bad one
+    (rejects_file,) = report.rejects
+    (reject,) = read_rejects(rejects_file)
+    assert int(reject["_row"]) == 2
+    assert reject["_field"] == field
+    assert reason in reject["_error"]
+    with open_stores(settings) as stores, unit_of_work(stores.engine) as session:
+        run = session.get(ImportRun, report.import_id)
+        assert run is not None and run.finished_at is not None and run.exit_code == 3
+        riders = list(session.scalars(select(Rider.rider_id)))
+    assert "R1" in riders
+    again = import_path(data, settings)
+    assert again.exit_code == 3
+    assert again.tables[table].inserted == 0
+    assert again.tables[table].rejected == 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "stars", "reason"),
+    [
+        ("csv", "99999999999", "stars: must be at most 5, got 99999999999"),
+        ("jsonl", "1e30", "stars: must be at most 5, got 1e30"),
+        ("parquet", "-99999999999", "stars: must be at least 1, got -99999999999"),
+        ("csv", "nan", "stars: not a valid int: nan"),
+    ],
+)
+def test_out_of_range_int_is_a_rejected_row_not_a_crash(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str, stars: str, reason: str
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], fmt)
+    write_table(data, "orders", [order("O1")], fmt)
+    write_table(data, "ratings", [rating("RT1"), rating("RT2", stars=stars)], fmt)
+    write_table(data, "documents", [doc_row("R1")], fmt)
+    assert_bad_value_is_one_rejected_row(data, sqlite_settings, "ratings", "stars", reason)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "km", "reason"),
+    [
+        ("jsonl", "1e30", "distance_km: must be at most 1000, got 1e30"),
+        ("csv", "1e308", "distance_km: must be at most 1000, got 1e308"),
+        ("csv", "1e309", "distance_km: not a valid float: 1e309"),
+    ],
+)
+def test_huge_float_is_a_rejected_row(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str, km: str, reason: str
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], fmt)
+    write_table(data, "orders", [order("O1"), order("O2", distance_km=km)], fmt)
+    write_table(data, "documents", [doc_row("R1")], fmt)
+    assert_bad_value_is_one_rejected_row(data, sqlite_settings, "orders", "distance_km", reason)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("names", [("rowid",), ("ROWID", "_rid"), ("_error", "_row", "_field")])
+def test_source_columns_named_like_internal_ones_are_kept_aside(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str, names: tuple[str, ...]
+) -> None:
+    data = tmp_path / "data"
+    extra = {n: f"x{i}" for i, n in enumerate(names)}
+    write_table(data, "riders", [rider("R1", **extra)], fmt)
+    write_table(data, "orders", [order("O1", **extra), order("O2", status="lost", **extra)], fmt)
+    write_table(data, "documents", [doc_row("R1")], fmt)
+    report = import_path(data, sqlite_settings)
+    assert report.exit_code == 3, report.as_json()
+    assert report.tables["riders"].inserted == 1
+    assert report.tables["orders"].as_dict() == {
+        "read": 2,
+        "inserted": 1,
+        "duplicates": 0,
+        "conflicts": 0,
+        "rejected": 1,
+    }
+    (extra_json,) = warehouse_rows(sqlite_settings, "SELECT _extra FROM riders")
+    assert json.loads(extra_json[0]) == extra
+    (reject,) = read_rejects(report.rejects[0])
+    assert int(reject["_row"]) == 2
+    assert reject["_field"] == "status"
+    assert reject["_error"] == "status: lost is not one of: delivered, cancelled"
+    # The file's own columns are kept; one that clashes with the added ones is renamed.
+    for name, value in extra.items():
+        kept = f"_src{name}" if name in ("_error", "_row", "_field", "_file") else name
+        assert reject[kept] == value
+    again = import_path(data, sqlite_settings)
+    assert again.exit_code == 3
+    assert again.tables["orders"].duplicates == 1

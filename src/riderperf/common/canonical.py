@@ -178,7 +178,7 @@ ORDERS = Table(
         _ts("cancelled_at"),
         _enum("cancel_initiator", CANCEL_INITIATORS),
         _s("cancel_reason"),
-        Column("distance_km", "float", minimum=0.0),
+        Column("distance_km", "float", minimum=0.0, maximum=1000.0),
         _enum("weather", WEATHER),
     ),
     references=(Reference("rider_id", "riders", "rider_id"),),

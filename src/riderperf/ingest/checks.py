@@ -33,12 +33,52 @@ def raw_expr(staged: Staged, column: str) -> str:
     if source_type is None:
         return "NULL"
     if source_type == "VARCHAR":
-        return f"NULLIF(TRIM({quote(column)}), '')"
-    return quote(column)
+        return f"NULLIF(TRIM({staged.column(column)}), '')"
+    return staged.column(column)
+
+
+# The warehouse stores an int column as INTEGER; a value outside it is out of range.
+INT_RANGE = (-2_147_483_648, 2_147_483_647)
+
+
+def number_expr(raw: str) -> str:
+    """The value read as a DOUBLE (null when it is no number); never raises, never rounds."""
+    return f"TRY_CAST({raw} AS DOUBLE)"
+
+
+def value_range(column: Column) -> tuple[float | None, float | None]:
+    """The smallest and largest value a numeric column accepts (schema range within type)."""
+    low, high = column.minimum, column.maximum
+    if column.kind == "int":
+        low = INT_RANGE[0] if low is None else max(low, INT_RANGE[0])
+        high = INT_RANGE[1] if high is None else min(high, INT_RANGE[1])
+    return low, high
+
+
+def _num(value: float) -> str:
+    """A bound as SQL and as text: 5 rather than 5.0, 2147483647 rather than 2.14748e+09."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _readable_number(column: Column, number: str) -> str:
+    """True when the number is finite and, for an int column, whole."""
+    finite = f"isfinite({number})"
+    return finite if column.kind == "float" else f"{finite} AND {number} = round({number})"
+
+
+def _in_range(column: Column, number: str) -> str:
+    low, high = value_range(column)
+    parts = [f"{number} >= {_num(low)}"] if low is not None else []
+    parts += [f"{number} <= {_num(high)}"] if high is not None else []
+    return " AND ".join(parts) or "true"
 
 
 def typed_expr(column: Column, raw: str) -> str:
-    """The value in its canonical type; null when it cannot be read as that type."""
+    """The value in its canonical type; null when it cannot be read as that type.
+
+    Numbers are read with TRY_CAST and only narrowed once they are known to be finite,
+    whole (int) and within range, so no value in a file can make the cast raise.
+    """
     if column.kind in ("string", "enum"):
         return f"CAST({raw} AS VARCHAR)"
     if column.kind == "timestamp":
@@ -47,11 +87,12 @@ def typed_expr(column: Column, raw: str) -> str:
         return f"TRY_CAST({raw} AS DATE)"
     if column.kind == "bool":
         return f"TRY_CAST({raw} AS BOOLEAN)"
-    number = f"TRY_CAST({raw} AS DOUBLE)"
+    number = number_expr(raw)
+    valid = f"{_readable_number(column, number)} AND {_in_range(column, number)}"
     if column.kind == "float":
-        return f"CASE WHEN isfinite({number}) THEN {number} END"
+        return f"CASE WHEN {valid} THEN {number} END"
     # int: 3 and 3.0 are integers, 3.5 is not (a plain cast would round it).
-    return f"CASE WHEN {number} = round({number}) THEN CAST({number} AS INTEGER) END"
+    return f"CASE WHEN {valid} THEN TRY_CAST({number} AS INTEGER) END"
 
 
 def _error(field: str, condition: str, message_sql: str) -> str:
@@ -79,6 +120,15 @@ def column_checks(staged: Staged, column: Column) -> list[str]:
                 f"format('{{}} is not one of: {allowed}', {text})",
             )
         )
+    elif column.kind in ("int", "float"):
+        number = number_expr(raw)
+        checks.append(
+            _error(
+                column.name,
+                f"{raw} IS NOT NULL AND NOT coalesce({_readable_number(column, number)}, false)",
+                f"format('not a valid {column.kind}: {{}}', {text})",
+            )
+        )
     elif column.kind not in ("string",):
         checks.append(
             _error(
@@ -96,22 +146,27 @@ def column_checks(staged: Staged, column: Column) -> list[str]:
                 f"2026-01-05T12:30:00+00:00)', {text})",
             )
         )
-    if column.minimum is not None:
-        checks.append(
-            _error(
-                column.name,
-                f"{typed} < {column.minimum}",
-                f"format('must be at least {column.minimum:g}, got {{}}', {text})",
+    if column.kind in ("int", "float"):
+        # Compared as DOUBLE, so a value far outside the column's type is named, not cast.
+        number = number_expr(raw)
+        finite = f"isfinite({number})"
+        low, high = value_range(column)
+        if low is not None:
+            checks.append(
+                _error(
+                    column.name,
+                    f"{finite} AND {number} < {_num(low)}",
+                    f"format('must be at least {_num(low)}, got {{}}', {text})",
+                )
             )
-        )
-    if column.maximum is not None:
-        checks.append(
-            _error(
-                column.name,
-                f"{typed} > {column.maximum}",
-                f"format('must be at most {column.maximum:g}, got {{}}', {text})",
+        if high is not None:
+            checks.append(
+                _error(
+                    column.name,
+                    f"{finite} AND {number} > {_num(high)}",
+                    f"format('must be at most {_num(high)}, got {{}}', {text})",
+                )
             )
-        )
     return checks
 
 
@@ -164,7 +219,7 @@ def extra_expr(staged: Staged, table: Table) -> str:
     unknown = [c for c in staged.columns if c not in table.by_name]
     if not unknown:
         return "CAST(NULL AS VARCHAR)"
-    fields = ", ".join(f"{quote(c)} := {quote(c)}" for c in unknown)
+    fields = ", ".join(f"{quote(c)} := {staged.column(c)}" for c in unknown)
     return f"CAST(to_json(struct_pack({fields})) AS VARCHAR)"
 
 

@@ -18,7 +18,7 @@ import duckdb
 from riderperf.common.canonical import Table
 from riderperf.ingest.checks import checked_sql, lit, typed_name
 from riderperf.ingest.report import TableCounts
-from riderperf.ingest.sources import Staged
+from riderperf.ingest.sources import Staged, safe_name
 from riderperf.warehouse.tables import quote
 
 _FORMAT_OPTIONS = {
@@ -153,21 +153,43 @@ def errors_by_field(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str) ->
     return found
 
 
+REJECTS_COLUMNS = ("_file", "_row", "_field", "_error", "_raw")
+
+
+def rejects_names(staged: Staged) -> dict[str, str]:
+    """Each source column's name in the rejects file.
+
+    A source column named like one the rejects file adds (`_error`, …, any case) is
+    written as `_src_error` (or with more underscores if that is taken too), so the added
+    columns keep their meaning and the file's own value is still there.
+    """
+    taken = set(staged.columns)
+    names: dict[str, str] = {}
+    for c in staged.columns:
+        if c.lower() in REJECTS_COLUMNS:
+            names[c] = safe_name(c, taken)
+            taken.add(names[c])
+        else:
+            names[c] = c
+    return names
+
+
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str, out: Path) -> None:
     """Rejected rows as they were read, plus `_file`, `_row`, `_field` and `_error`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     file = lit(str(staged.source.path))
-    cols = [quote(c) for c in staged.columns]
+    names = rejects_names(staged)
+    cols = [f"s.{staged.column(c)} AS {quote(names[c])}" for c in staged.columns]
     query = (
-        f"SELECT {', '.join('s.' + c for c in cols)}, {file} AS _file, b._row AS _row, "
+        f"SELECT {''.join(c + ', ' for c in cols)}{file} AS _file, b._row AS _row, "
         f"b._field AS _field, b._error AS _error"
         + (", CAST(NULL AS VARCHAR) AS _raw" if staged.malformed else "")
         + f" FROM {bad} b JOIN {staged.name} s ON s.rowid = b._rid"
     )
     if staged.malformed:
-        nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
+        nulls = "".join(f"CAST(NULL AS VARCHAR) AS {quote(names[c])}, " for c in staged.columns)
         lines = " UNION ALL ".join(
-            f"SELECT {nulls}, {file}, {row}, '(row layout)', {lit(error)}, {lit(text)}"
+            f"SELECT {nulls}{file}, {row}, '(row layout)', {lit(error)}, {lit(text)}"
             for row, text, error in staged.malformed
         )
         query = f"{query} UNION ALL {lines}"

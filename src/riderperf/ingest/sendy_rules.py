@@ -182,6 +182,10 @@ def count_rule_breaks(
             checks[f"{table.name}: {c.name} below {c.minimum:g}"] = (
                 f"{quote_ident(c.name)} < {c.minimum}"
             )
+        if c.maximum is not None:
+            checks[f"{table.name}: {c.name} above {c.maximum:g}"] = (
+                f"{quote_ident(c.name)} > {c.maximum}"
+            )
     for cond in table.conditions:
         values = ", ".join(sql_literal(v) for v in cond.equals)
         checks[

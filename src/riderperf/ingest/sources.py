@@ -32,6 +32,30 @@ class Staged:
     columns: dict[str, str]  # column name -> DuckDB type, as read
     rows: int
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # row, raw text, error
+    # Source columns stored under another name in the staged table, because their own
+    # name would hide DuckDB's `rowid` (source name -> staged name).
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> str:
+        """The quoted name under which source column `name` is in the staged table."""
+        return quote_ident(self.renamed.get(name, name))
+
+
+# DuckDB's row id pseudo-column; a source column of that name would hide it.
+ROWID = "rowid"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def safe_name(name: str, taken: set[str]) -> str:
+    """`name` with a `_src` prefix, made unique (case-insensitively) among `taken`."""
+    lowered = {t.lower() for t in taken}
+    candidate = f"_src{name}"
+    while candidate.lower() in lowered:
+        candidate = f"_{candidate}"
+    return candidate
 
 
 _TABLE_PATTERN = re.compile(r"^(?P<table>[a-z]+)(?:[._-].*)?$")
@@ -92,6 +116,14 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
         ) from exc
     described = con.execute(f"DESCRIBE {name}").fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
+    renamed: dict[str, str] = {}
+    for column in columns:
+        if column.lower() == ROWID:
+            renamed[column] = safe_name(column, set(columns) | set(renamed.values()))
+            con.execute(
+                f"ALTER TABLE {name} RENAME COLUMN {quote_ident(column)} "
+                f"TO {quote_ident(renamed[column])}"
+            )
     malformed: list[tuple[int, str, str]] = []
     if source.fmt == "csv":
         # DuckDB may log several errors for one line; each line is one malformed row.
@@ -106,7 +138,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
         con.execute(f"DROP TABLE IF EXISTS {rejects}")
         con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
     count = con.execute(f"SELECT count(*) FROM {name}").fetchone()
-    return Staged(source, name, columns, int(count[0]) if count else 0, malformed)
+    return Staged(source, name, columns, int(count[0]) if count else 0, malformed, renamed)
 
 
 def _first_line(exc: Exception) -> str:
