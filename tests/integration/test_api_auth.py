@@ -3,6 +3,7 @@ the users CLI that issues them, and personal-data masking."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,9 +19,12 @@ from riderperf.cli.users import users_app
 from riderperf.config import Settings
 from riderperf.server import create_app
 from riderperf.storage.db import alembic_config, make_engine, unit_of_work, upgrade
+from riderperf.users import identity
 from riderperf.users.identity import (
+    MAX_FAILURES_PER_CLIENT,
     MAX_FAILURES_PER_USERNAME,
     LoginFailed,
+    LoginThrottled,
     hash_password,
     issue_api_token,
     verify_password,
@@ -136,6 +140,107 @@ def test_many_failures_from_one_address_lock_it_for_every_username(
     assert refused.status_code == 429
 
 
+def status(client: TestClient, password: str = PASSWORD, username: str = "ana") -> int:
+    return client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    ).status_code
+
+
+def count_password_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Wraps the password check so the test sees how many passwords were looked at."""
+    checks: list[bool] = []
+    lock = threading.Lock()
+    real = identity.verify_password
+
+    def counted(stored_hash: str, text: str) -> bool:
+        with lock:
+            checks.append(True)
+        return real(stored_hash, text)
+
+    monkeypatch.setattr(identity, "verify_password", counted)
+    return checks
+
+
+def attempt(engine: Engine, password: str, *, at: datetime, client: str = "10.0.0.1") -> str:
+    """One login of ana in a transaction of its own, committed whatever the outcome (as the
+    routes do); answers how it went."""
+    try:
+        with unit_of_work(engine) as session:
+            try:
+                login_user(session, "ana", password, at=at, client=client)
+            except LoginFailed:
+                return "failed"
+    except LoginThrottled:
+        return "throttled"
+    return "ok"
+
+
+def test_parallel_wrong_passwords_check_at_most_the_limit_and_then_the_right_one_is_refused(
+    engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = count_password_checks(monkeypatch)
+    tries = 30
+    barrier = threading.Barrier(tries, timeout=30)
+    outcomes: list[str] = []
+
+    def guess(n: int) -> None:
+        barrier.wait()
+        outcomes.append(attempt(engine, f"guess {n}", at=clock(), client=f"10.0.1.{n}"))
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == tries
+    assert set(outcomes) <= {"failed", "throttled"}
+    assert outcomes.count("failed") == len(checks) <= MAX_FAILURES_PER_USERNAME
+    # Going on one at a time still checks no more than the limit in all, then locks.
+    for n in range(MAX_FAILURES_PER_USERNAME + 1):
+        if attempt(engine, f"more {n}", at=clock(), client="10.0.2.1") == "throttled":
+            break
+    assert len(checks) <= MAX_FAILURES_PER_USERNAME
+    assert attempt(engine, PASSWORD, at=clock(), client="10.0.3.1") == "throttled"
+    assert len(checks) <= MAX_FAILURES_PER_USERNAME
+
+
+def test_failures_on_one_account_from_many_addresses_lock_the_account(
+    engine: Engine, clock: Clock
+) -> None:
+    for n in range(MAX_FAILURES_PER_USERNAME):
+        assert attempt(engine, "guess", at=clock(), client=f"10.0.4.{n}") == "failed"
+    assert attempt(engine, PASSWORD, at=clock(), client="10.0.5.1") == "throttled"
+    clock.at += timedelta(minutes=15, seconds=1)
+    assert attempt(engine, PASSWORD, at=clock(), client="10.0.5.1") == "ok"
+
+
+def test_a_success_from_an_address_does_not_reset_its_failures(
+    client: TestClient, engine: Engine
+) -> None:
+    with unit_of_work(engine) as session:
+        create_user(session, "bea", "ops_manager", at=AT, password_hash=hash_password(PASSWORD))
+    # Failures on ana (under her own limit) and on other names, all from this one address.
+    for _ in range(MAX_FAILURES_PER_USERNAME - 1):
+        assert status(client, "guess") == 401
+    for n in range(MAX_FAILURES_PER_CLIENT - MAX_FAILURES_PER_USERNAME):
+        assert status(client, "guess", username=f"u{n}") == 401
+    assert status(client, username="bea") == 200
+    # One more failure reaches the address's limit; after it the address is refused.
+    assert status(client, "guess", username="carla") == 401
+    assert status(client, "guess", username="carla") == 429
+    assert status(client, "guess") == 429
+    assert status(client, username="bea") == 429
+
+
+def test_a_success_ends_the_accounts_own_streak(client: TestClient) -> None:
+    for _ in range(MAX_FAILURES_PER_USERNAME - 1):
+        assert status(client, "guess") == 401
+    assert status(client) == 200
+    for _ in range(MAX_FAILURES_PER_USERNAME):
+        assert status(client, "guess") == 401
+    assert status(client) == 429
+
+
 def test_an_unsafe_request_with_the_cookie_but_without_the_csrf_token_is_refused(
     client: TestClient,
 ) -> None:
@@ -206,13 +311,13 @@ def test_the_cli_creates_users_with_a_password_they_can_sign_in_with(
     runner = CliRunner()
     made = runner.invoke(users_app, ["create", "li", "--role", "reviewer", "--password", PASSWORD])
     assert made.exit_code == 0, made.output
-    assert login(client, username="li").status_code == 200  # type: ignore[attr-defined]
+    assert status(client, username="li") == 200
     short = runner.invoke(users_app, ["create", "mo", "--role", "reviewer", "--password", "x"])
     assert short.exit_code == 1 and "at least 8 characters" in short.output
     reset = runner.invoke(users_app, ["password", "li"], input="another secret\nanother secret\n")
     assert reset.exit_code == 0, reset.output
     assert client.get("/api/v1/auth/me").status_code == 401  # the old session ended
-    assert login(client, "another secret", "li").status_code == 200  # type: ignore[attr-defined]
+    assert status(client, "another secret", "li") == 200
 
 
 def test_personal_data_is_masked_for_roles_that_do_not_need_it() -> None:

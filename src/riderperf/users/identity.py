@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from riderperf.audit.log import record_event
@@ -77,8 +77,14 @@ def login(
 ) -> WebSession:
     """Checks the password and opens a web session; the caller commits.
 
-    Refused with LoginThrottled before the password is even looked at when the username
-    or the client address has too many recent failures, and with LoginFailed otherwise.
+    The attempt is first reserved: written as a failure and committed in a transaction of
+    its own, and only then are the failures counted, the reservation among them. Two
+    concurrent attempts therefore cannot both slip under a limit, and at most the limit's
+    number of passwords is checked however many requests arrive at once. Over the limit for
+    the username or for the client address, the reservation is withdrawn and LoginThrottled
+    is raised before the password is even looked at; a wrong password raises LoginFailed
+    (its failure is already stored, whether or not the caller commits). A success is
+    marked on the reservation in the caller's session.
     """
     at = as_utc(at)
     client = (client or "unknown")[:100]
@@ -86,7 +92,7 @@ def login(
     # recorded under the name with it removed (and fails like any wrong name).
     username = username.replace("\x00", "").strip()[:100]
     client = client.replace("\x00", "")
-    retry_after = throttled_for(session, username, client, at=at)
+    attempt_id, retry_after = _reserve_attempt(session, username, client, at=at)
     if retry_after:
         raise LoginThrottled(
             f"too many failed logins for {username!r} or from this address; "
@@ -97,9 +103,11 @@ def login(
     known = user is not None and user.active and user.password_hash is not None
     stored = user.password_hash if known and user is not None else _DUMMY_HASH
     ok = verify_password(stored or _DUMMY_HASH, password) and known
-    session.add(LoginAttempt(username=username, client=client, at=at, succeeded=ok))
     if not ok or user is None:
         raise LoginFailed("wrong username or password")
+    session.execute(
+        update(LoginAttempt).where(LoginAttempt.attempt_id == attempt_id).values(succeeded=True)
+    )
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = at + timedelta(hours=SESSION_HOURS)
     session.add(
@@ -115,27 +123,63 @@ def login(
     return WebSession(token, csrf, user.username, expires)
 
 
-def throttled_for(session: Session, username: str, client: str, *, at: datetime) -> int:
-    """Seconds until a login may be tried again (0: now). Failures count from the later of
-    the window's start and the last success, per username and per client address."""
+def _reserve_attempt(
+    session: Session, username: str, client: str, *, at: datetime
+) -> tuple[int, int]:
+    """Stores the attempt as a failure in a committed transaction of its own, then counts
+    (in a new one, so every other committed reservation is seen) whether it is over a
+    limit. Returns the attempt's id and the seconds to wait (0: go on); an attempt over the
+    limit is deleted again, so refused attempts do not lengthen the lock."""
+    with Session(bind=session.get_bind()) as own:
+        attempt = LoginAttempt(username=username, client=client, at=at, succeeded=False)
+        own.add(attempt)
+        own.flush()
+        attempt_id = attempt.attempt_id
+        own.commit()
+        retry_after = throttled_for(own, username, client, at=at, besides=attempt_id)
+        if retry_after:
+            own.execute(delete(LoginAttempt).where(LoginAttempt.attempt_id == attempt_id))
+            own.commit()
+        return attempt_id, retry_after
+
+
+def throttled_for(
+    session: Session, username: str, client: str, *, at: datetime, besides: int | None = None
+) -> int:
+    """Seconds until a login may be tried again (0: now), not counting the attempt
+    `besides` (the one being decided). Failures and attempts still being checked count
+    within the window, per username and per client address independently: a success ends
+    only its own username's streak, never the address's, so successes on one account do
+    not let an address go on guessing at others."""
     since = at - THROTTLE_WINDOW
+    by_name = LoginAttempt.username == username
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.attempt_id)).where(by_name, LoginAttempt.succeeded.is_(True))
+    )
+    after_success = [LoginAttempt.attempt_id > last_success] if last_success else []
     waits = [
-        _wait(session, LoginAttempt.username == username, MAX_FAILURES_PER_USERNAME, since, at),
-        _wait(session, LoginAttempt.client == client, MAX_FAILURES_PER_CLIENT, since, at),
+        _wait(session, [by_name, *after_success], MAX_FAILURES_PER_USERNAME, since, at, besides),
+        _wait(
+            session, [LoginAttempt.client == client], MAX_FAILURES_PER_CLIENT, since, at, besides
+        ),
     ]
     return max(waits)
 
 
-def _wait(session: Session, who: object, limit: int, since: datetime, at: datetime) -> int:
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(who, LoginAttempt.succeeded.is_(True))  # type: ignore[arg-type]
-    )
-    start = max(since, as_utc(last_success)) if last_success else since
+def _wait(
+    session: Session,
+    who: list[ColumnElement[bool]],
+    limit: int,
+    since: datetime,
+    at: datetime,
+    besides: int | None,
+) -> int:
+    others = [LoginAttempt.attempt_id != besides] if besides is not None else []
     failures = [
         as_utc(moment)
         for moment in session.scalars(
             select(LoginAttempt.at)
-            .where(who, LoginAttempt.succeeded.is_(False), LoginAttempt.at > start)  # type: ignore[arg-type]
+            .where(*who, *others, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
             .order_by(LoginAttempt.at.desc())
             .limit(limit)
         )

@@ -55,7 +55,8 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """One password login, successful or not; the rate limit counts the failures."""
+    """One password login, successful or not; the rate limit counts the failures. An attempt
+    is stored as a failure before its password is checked and marked a success after."""
 
     __tablename__ = "login_attempts"
 
