@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from riderperf.server import API_PREFIX
+from riderperf.users.permissions import PERMISSIONS
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import PASSWORD, PERIOD, City
 
@@ -89,6 +90,8 @@ PATH_VALUES = {
     "notice_id": "missing",
     "template_id": "missing",
     "inspection_id": "missing",
+    "verdict": "approve",
+    "action": "decide",
 }
 QUERY_VALUES = {"period": PERIOD.label, "group_by": "zone"}
 EMPTY_ZIP = io.BytesIO()
@@ -211,6 +214,131 @@ def test_every_page_route_sends_an_anonymous_visitor_away_and_never_fails(
                 if seen.status_code >= 500:
                     problems.append(f"{username} {method} {path}: {seen.status_code}")
     assert not problems, "\n".join(problems)
+
+
+# The web pages, one line per (method, path): the permissions of the policy
+# (`riderperf.users.permissions`) the page needs, all of them (a staff page needs
+# open_dashboard and its own); None for the pages anyone may open.
+# A new page fails until it is added here.
+WEB_EXPECTED: dict[tuple[str, str], tuple[str, ...] | None] = {
+    ("GET", "/"): None,
+    ("GET", "/login"): None,
+    ("POST", "/login"): None,
+    ("POST", "/logout"): None,
+    ("GET", "/dashboard"): ("open_dashboard",),
+    ("GET", "/dashboard/leagues"): ("open_dashboard",),
+    ("GET", "/dashboard/riders"): ("open_dashboard", "read_riders"),
+    ("GET", "/dashboard/riders/{rider_id}"): ("open_dashboard", "read_riders"),
+    ("GET", "/dashboard/policy"): ("open_dashboard", "read_policies"),
+    ("GET", "/dashboard/policy/current"): ("open_dashboard", "read_policies"),
+    ("GET", "/dashboard/policy/{version}"): ("open_dashboard", "read_policies"),
+    ("GET", "/dashboard/approvals"): ("open_dashboard", "read_decisions"),
+    ("POST", "/dashboard/approvals/{decision_id}/{verdict}"): (
+        "open_dashboard",
+        "approve_decisions",
+    ),
+    ("GET", "/dashboard/appeals"): ("open_dashboard", "read_cases"),
+    ("GET", "/dashboard/cases/{case_id}"): ("open_dashboard", "read_cases"),
+    ("GET", "/dashboard/cases/{case_id}/evidence/{sha256}"): (
+        "open_dashboard",
+        "download_evidence",
+    ),
+    ("POST", "/dashboard/cases/{case_id}/{action}"): ("open_dashboard", "decide_cases"),
+    ("GET", "/portal"): ("open_portal",),
+    ("GET", "/portal/decisions"): ("open_portal",),
+    ("GET", "/portal/notices"): ("open_portal",),
+    ("GET", "/portal/cases"): ("open_portal",),
+    ("GET", "/portal/cases/{case_id}"): ("open_portal",),
+    ("GET", "/portal/cases/{case_id}/evidence/{sha256}"): ("open_portal",),
+    ("POST", "/portal/appeals"): ("open_portal",),
+    ("GET", "/inspector"): ("record_inspections",),
+    ("GET", "/inspector/go"): ("record_inspections",),
+    ("GET", "/inspector/riders/{rider_id}"): ("record_inspections",),
+    ("POST", "/inspector/riders/{rider_id}"): ("record_inspections",),
+    ("GET", "/inspector/inspections/{inspection_id}"): ("record_inspections",),
+}
+# A page the role may open answers it (a missing id is a 404, a bad form a 4xx message); a
+# page it may not is a 403 page, or for a rider on a staff page (and staff on the portal) a
+# redirect to their own start page.
+REFUSED_STATUS = {401, 403}
+HOMES = {"/dashboard", "/portal"}
+
+
+def web_routes(client: TestClient) -> Iterator[tuple[str, str]]:
+    for context in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        path = str(context.path or "")
+        if not path or path.startswith(API_PREFIX) or isinstance(context.original_route, Mount):
+            continue
+        for method in sorted(context.methods or {"GET"}):
+            if method != "HEAD":
+                yield method, path
+
+
+def web_url(path: str) -> str:
+    for name, value in PATH_VALUES.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"add a value for the path parameter of {path}"
+    return path
+
+
+def test_every_web_route_names_a_permission_of_the_policy(client: TestClient) -> None:
+    seen = set(web_routes(client))
+    assert seen == set(WEB_EXPECTED), (
+        f"pages missing from WEB_EXPECTED: {sorted(seen - set(WEB_EXPECTED))}; "
+        f"gone: {sorted(set(WEB_EXPECTED) - seen)}"
+    )
+    for permissions in WEB_EXPECTED.values():
+        assert set(permissions or ()) <= set(PERMISSIONS), permissions
+
+
+def web_roles(permissions: tuple[str, ...]) -> frozenset[str]:
+    return frozenset.intersection(*(PERMISSIONS[name] for name in permissions))
+
+
+@pytest.mark.parametrize("username", USERS[1:])
+def test_every_web_route_answers_each_role_as_the_policy_says(
+    client: TestClient, api_city: City, username: str
+) -> None:
+    role = api_city.roles[username]
+    problems = []
+    for method, path in web_routes(client):
+        permissions = WEB_EXPECTED[(method, path)]
+        if permissions is None:
+            continue
+        allowed = role in web_roles(permissions)
+        client.cookies.clear()
+        answer = client.request(
+            method, web_url(path), headers=api_city.headers(username), follow_redirects=False
+        )
+        location = answer.headers.get("location", "")
+        sent_home = answer.is_redirect and location in HOMES
+        refused = answer.status_code in REFUSED_STATUS or sent_home
+        if answer.status_code >= 500 or location.startswith("/login"):
+            problems.append(f"{username} {method} {path}: {answer.status_code} {location}")
+        elif refused == allowed:
+            want = "allowed" if allowed else "refused"
+            problems.append(
+                f"{username} ({role}) {method} {path}: {answer.status_code} {location}, "
+                f"the policy says {want} ({', '.join(permissions)})"
+            )
+    assert not problems, "\n".join(problems)
+
+
+def test_web_and_api_agree_on_cases_and_evidence(
+    client: TestClient, api_city: City, other_case: dict[str, Any]
+) -> None:
+    """The same case and file, through the API and the dashboard: the same roles get in."""
+    case_id, sha = other_case["case_id"], other_case["evidence"][0]["sha256"]
+    pairs = (
+        (f"/api/v1/cases/{case_id}", f"/dashboard/cases/{case_id}"),
+        (f"/api/v1/cases/{case_id}/evidence/{sha}", f"/dashboard/cases/{case_id}/evidence/{sha}"),
+    )
+    for username in ("admin", "ops_manager", "reviewer", "inspector", "trainer"):
+        headers = api_city.headers(username)
+        for api_url, web_page in pairs:
+            api = client.get(api_url, headers=headers).status_code
+            web = client.get(web_page, headers=headers, follow_redirects=False).status_code
+            assert (api, web) in {(200, 200), (403, 403)}, (username, web_page, api, web)
 
 
 @pytest.fixture(scope="module")

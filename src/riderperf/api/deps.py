@@ -23,19 +23,13 @@ from riderperf.api.errors import ApiError
 from riderperf.config import Settings
 from riderperf.users.identity import SESSION_HOURS, WebSession, find_web_session, token_user
 from riderperf.users.orm import User
+from riderperf.users.permissions import roles_for
 from riderperf.users.service import ROLES
 
 COOKIE_NAME = "riderperf_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-
-STAFF = ("admin", "ops_manager", "reviewer", "inspector", "trainer")
-APPROVERS = ("admin", "ops_manager")
-REVIEWERS = ("admin", "ops_manager", "reviewer")
-# Who may read rider-level data at all; fleet managers and riders are narrowed by scope.
-RIDER_READERS = (*STAFF, "fleet_manager", "rider")
-ANYONE_SIGNED_IN = ROLES
 
 
 async def get_engine(request: Request) -> Engine:
@@ -169,6 +163,12 @@ def require_roles(*roles: str) -> Callable[..., Any]:
     allowed.roles = frozenset(roles)  # type: ignore[attr-defined]
     allowed.__name__ = "require_" + "_or_".join(roles)
     return allowed
+
+
+def require(permission: str) -> Callable[..., Any]:
+    """`require_roles` with the roles the policy (`riderperf.users.permissions`) gives
+    `permission`: the API's routes name a permission, never a list of roles."""
+    return require_roles(*(role for role in ROLES if role in roles_for(permission)))
 
 
 def public() -> None:

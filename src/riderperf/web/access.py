@@ -13,8 +13,9 @@ from starlette.datastructures import FormData, UploadFile
 from riderperf.api.deps import AuthContext, AuthDep, csrf_check
 from riderperf.api.errors import ApiError
 from riderperf.users.orm import User
+from riderperf.users.permissions import allows, roles_for
 from riderperf.web.i18n import N_
-from riderperf.web.pages import STAFF_ROLES, login_redirect, redirect
+from riderperf.web.pages import forbidden, login_redirect, redirect
 
 MAX_PARTS = 50
 
@@ -53,21 +54,33 @@ async def read_page_form(request: Request, auth: AuthDep) -> PageForm:
 FormDep = Annotated[PageForm, Depends(read_page_form)]
 
 
-def staff_user(request: Request, auth: AuthContext) -> User | Response:
-    """The signed-in staff member; an anonymous visitor goes to the login page and a rider to
-    their portal."""
+def staff_user(request: Request, auth: AuthContext, permission: str) -> User | Response:
+    """The signed-in staff member holding `permission` (see `riderperf.users.permissions`,
+    the policy the API follows too); an anonymous visitor goes to the login page, a rider to
+    their portal, and staff without the permission are told no (403)."""
     if auth.user is None:
         return login_redirect(request)
-    if auth.user.role not in STAFF_ROLES:
+    if not allows(auth.user.role, "open_dashboard"):
         return redirect("/portal")
-    return auth.user
+    return permitted(request, auth.user, permission)
+
+
+def permitted(request: Request, user: User, permission: str) -> User | Response:
+    """The user when their role holds `permission`, else the "not allowed" page (403)."""
+    if not allows(user.role, permission):
+        return forbidden(request, user, needs_of(permission))
+    return user
+
+
+def needs_of(permission: str) -> str:
+    return " or ".join(sorted(roles_for(permission)))
 
 
 def rider_user(request: Request, auth: AuthContext) -> User | Response:
     """The signed-in rider; staff go to the dashboard."""
     if auth.user is None:
         return login_redirect(request)
-    if auth.user.role != "rider" or not auth.user.rider_id:
+    if not allows(auth.user.role, "open_portal") or not auth.user.rider_id:
         return redirect("/dashboard")
     return auth.user
 

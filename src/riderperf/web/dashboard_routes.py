@@ -23,7 +23,7 @@ router = APIRouter(prefix="/dashboard")
 
 @router.get("")
 def overview_page(request: Request, auth: AuthDep, session: SessionDep, now: NowDep) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "open_dashboard")
     if isinstance(user, Response):
         return user
     overview = build_overview(session, user, now)
@@ -32,7 +32,7 @@ def overview_page(request: Request, auth: AuthDep, session: SessionDep, now: Now
 
 @router.get("/leagues")
 def leagues_page(request: Request, auth: AuthDep, session: SessionDep) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "open_dashboard")
     if isinstance(user, Response):
         return user
     context = {
@@ -44,7 +44,7 @@ def leagues_page(request: Request, auth: AuthDep, session: SessionDep) -> Respon
 
 @router.get("/riders")
 def riders_page(request: Request, auth: AuthDep, session: SessionDep) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_riders")
     if isinstance(user, Response):
         return user
     query = request.query_params.get("q", "")[:100]
@@ -59,7 +59,7 @@ def riders_page(request: Request, auth: AuthDep, session: SessionDep) -> Respons
 def rider_detail_page(
     rider_id: str, request: Request, auth: AuthDep, session: SessionDep, now: NowDep
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_riders")
     if isinstance(user, Response):
         return user
     warning = None
@@ -76,7 +76,7 @@ def rider_detail_page(
 
 @router.get("/policy")
 def policy_page(request: Request, auth: AuthDep, engine: EngineDep, now: NowDep) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_policies")
     if isinstance(user, Response):
         return user
     versions = policy_versions(engine, now.date())
@@ -87,7 +87,7 @@ def policy_page(request: Request, auth: AuthDep, engine: EngineDep, now: NowDep)
 def policy_in_force_page(
     request: Request, auth: AuthDep, engine: EngineDep, now: NowDep
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_policies")
     if isinstance(user, Response):
         return user
     current = version_in_force(engine, now.date())
@@ -107,7 +107,7 @@ def policy_in_force_page(
 def policy_version_page(
     version: str, request: Request, auth: AuthDep, engine: EngineDep, now: NowDep
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_policies")
     if isinstance(user, Response):
         return user
     asked = request.query_params.get("at", "")

@@ -18,8 +18,9 @@ from riderperf.inspections.records import record_inspection
 from riderperf.inspections.template_store import TemplateError
 from riderperf.inspections.templates import ensure_default_template
 from riderperf.users.orm import User
+from riderperf.users.permissions import allows
 from riderperf.users.service import PermissionDenied
-from riderperf.web.access import CSRF_REFUSED, FormDep
+from riderperf.web.access import CSRF_REFUSED, FormDep, needs_of
 from riderperf.web.i18n import Translator, negotiate, translator_for
 from riderperf.web.pages import forbidden, login_redirect, not_found, redirect, render
 from riderperf.web.views.inspector import (
@@ -34,7 +35,6 @@ from riderperf.web.views.inspector import (
 )
 
 router = APIRouter(prefix="/inspector")
-INSPECTOR_ROLES = ("inspector", "admin")
 
 
 def inspector_user(request: Request, auth: AuthDep) -> User | Response:
@@ -43,8 +43,8 @@ def inspector_user(request: Request, auth: AuthDep) -> User | Response:
         return login_redirect(request)
     if auth.user.role == "rider":
         return redirect("/portal")
-    if auth.user.role not in INSPECTOR_ROLES:
-        return forbidden(request, auth.user, "inspector or admin")
+    if not allows(auth.user.role, "record_inspections"):
+        return forbidden(request, auth.user, needs_of("record_inspections"))
     return auth.user
 
 

@@ -13,12 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from riderperf.users.orm import User
+from riderperf.users.permissions import allows
 from riderperf.web.i18n import N_, Translator, negotiate, translator_for
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
-STAFF_ROLES = ("admin", "ops_manager", "reviewer", "inspector", "trainer", "fleet_manager")
-APPROVER_ROLES = ("ops_manager", "admin")
-REVIEWER_ROLES = ("reviewer", "ops_manager", "admin")
 
 # Outcomes of a form, shown after the redirect; a code keeps user text out of the URL.
 # Only the rider's message is translated: staff pages are in English.
@@ -73,7 +71,9 @@ def render(
     shared: dict[str, Any] = {
         "request": request,
         "user": user,
-        "staff": user is not None and user.role in STAFF_ROLES,
+        "staff": user is not None and allows(user.role, "open_dashboard"),
+        "can_read_cases": user is not None and allows(user.role, "read_cases"),
+        "can_inspect": user is not None and allows(user.role, "record_inspections"),
         "csrf_token": getattr(request.state, "csrf_token", "") or "",
         "t": words,
         "_": words.gettext,

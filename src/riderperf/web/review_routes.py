@@ -14,17 +14,11 @@ from riderperf.decisions import approve_decision, reject_decision
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.records import DecisionError
 from riderperf.users.orm import User
+from riderperf.users.permissions import allows
 from riderperf.users.service import PermissionDenied
 from riderperf.web.access import CSRF_REFUSED, FormDep, staff_user
 from riderperf.web.evidence import evidence_file
-from riderperf.web.pages import (
-    APPROVER_ROLES,
-    REVIEWER_ROLES,
-    forbidden,
-    not_found,
-    redirect,
-    render,
-)
+from riderperf.web.pages import not_found, redirect, render
 from riderperf.web.views.cases import case_page, find_visible_case
 from riderperf.web.views.queues import appeal_queue, approval_queue
 from riderperf.workflows.appeals import decide_appeal
@@ -48,7 +42,7 @@ def _approvals(
 ) -> Response:
     context = {
         "proposals": approval_queue(session, user),
-        "can_approve": user.role in APPROVER_ROLES,
+        "can_approve": allows(user.role, "approve_decisions"),
     }
     return render(
         request,
@@ -62,7 +56,7 @@ def _approvals(
 
 @router.get("/approvals")
 def approvals_page(request: Request, auth: AuthDep, session: SessionDep) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_decisions")
     if isinstance(user, Response):
         return user
     return _approvals(request, user, session)
@@ -78,7 +72,7 @@ def review_proposal(
     session: SessionDep,
     now: NowDep,
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "approve_decisions")
     if isinstance(user, Response):
         return user
     decision = session.get(Decision, decision_id)
@@ -88,8 +82,6 @@ def review_proposal(
         or not can_see_rider(session, user, decision.rider_id)
     ):
         return not_found(request, user, f"proposal {decision_id}")
-    if user.role not in APPROVER_ROLES:
-        return forbidden(request, user, "ops_manager or admin")
     if form.csrf_error:
         return _approvals(request, user, session, CSRF_REFUSED, 403)
     reason = form.text("reason")
@@ -110,7 +102,7 @@ def review_proposal(
 
 @router.get("/appeals")
 def appeals_page(request: Request, auth: AuthDep, session: SessionDep, now: NowDep) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_cases")
     if isinstance(user, Response):
         return user
     everything = request.query_params.get("all") == "1"
@@ -136,7 +128,7 @@ def _case(
     context = {
         "c": case_page(session, user, case, now),
         "outcomes": OUTCOMES,
-        "can_review": user.role in REVIEWER_ROLES,
+        "can_review": allows(user.role, "decide_cases"),
     }
     return render(
         request, "dashboard/case.html.j2", context, user=user, error=error, status_code=status_code
@@ -147,7 +139,7 @@ def _case(
 def case_detail_page(
     case_id: str, request: Request, auth: AuthDep, session: SessionDep, now: NowDep
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "read_cases")
     if isinstance(user, Response):
         return user
     return _case(request, user, session, now, case_id)
@@ -162,7 +154,7 @@ def evidence_download(
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "download_evidence")
     if isinstance(user, Response):
         return user
     if find_visible_case(session, user, case_id) is None:
@@ -181,14 +173,12 @@ def act_on_case(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    user = staff_user(request, auth)
+    user = staff_user(request, auth, "decide_cases")
     if isinstance(user, Response):
         return user
     case = find_visible_case(session, user, case_id)
     if case is None or action not in ("take-up", "decide", "close"):
         return not_found(request, user, f"case {case_id}")
-    if user.role not in REVIEWER_ROLES:
-        return forbidden(request, user, "reviewer, ops_manager or admin")
     if form.csrf_error:
         return _case(request, user, session, now, case_id, CSRF_REFUSED, 403)
     version = int(form.text("version")) if form.text("version").isdigit() else None

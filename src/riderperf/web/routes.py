@@ -16,9 +16,10 @@ from riderperf.api.deps import (
 )
 from riderperf.users.identity import LoginFailed, LoginThrottled, login, logout
 from riderperf.users.orm import User
+from riderperf.users.permissions import allows
 from riderperf.web import dashboard_routes, inspector_routes, portal_routes, review_routes
 from riderperf.web.access import CSRF_REFUSED, FormDep
-from riderperf.web.pages import STAFF_ROLES, redirect, render, translator_of
+from riderperf.web.pages import redirect, render, translator_of
 
 router = APIRouter(include_in_schema=False)
 router.include_router(dashboard_routes.router)
@@ -28,7 +29,7 @@ router.include_router(inspector_routes.router)
 
 
 def home_of(role: str) -> str:
-    return "/dashboard" if role in STAFF_ROLES else "/portal"
+    return "/dashboard" if allows(role, "open_dashboard") else "/portal"
 
 
 def safe_next(target: str, role: str) -> str:
@@ -36,7 +37,7 @@ def safe_next(target: str, role: str) -> str:
     local = target.startswith("/") and not target.startswith("//") and "\\" not in target
     if not local or target.startswith("/login"):
         return home_of(role)
-    if target.startswith("/portal") != (role not in STAFF_ROLES):
+    if target.startswith("/portal") != (not allows(role, "open_dashboard")):
         return home_of(role)
     return target
 

@@ -12,10 +12,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from riderperf.api.deps import NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
 from riderperf.api.params import ID_PATTERN, CaseIdPath
-from riderperf.api.routers.cases import CASE_READERS, visible_case
+from riderperf.api.routers.cases import visible_case
 from riderperf.api.schemas.cases import CaseDetail
 from riderperf.api.uploads import save_upload
 from riderperf.cases.evidence import read_evidence
@@ -33,10 +33,9 @@ from riderperf.evaluation.overrides import find_judgment
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/cases", tags=["appeals"])
-SUBMITTERS = ("rider", "admin", "ops_manager", "reviewer")
-Submitter = Annotated[User, Depends(require_roles(*SUBMITTERS))]
-RiderUser = Annotated[User, Depends(require_roles("rider"))]
-Reader = Annotated[User, Depends(require_roles(*CASE_READERS))]
+Submitter = Annotated[User, Depends(require("submit_appeals"))]
+RiderUser = Annotated[User, Depends(require("respond_to_cases"))]
+Reader = Annotated[User, Depends(require("download_evidence"))]
 ID_SHA = PathParam(pattern=r"^[0-9a-f]{64}$", description="The file's SHA-256 (hex).")
 # Room for the policy's evidence limits (files × bytes each) and the multipart framing.
 UPLOAD_LIMIT = 256 << 20

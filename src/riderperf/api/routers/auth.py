@@ -7,14 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from riderperf.api.deps import (
-    ANYONE_SIGNED_IN,
     COOKIE_NAME,
     NowDep,
     SessionDep,
     clear_session_cookie,
     client_address,
     public,
-    require_roles,
+    require,
     set_session_cookie,
 )
 from riderperf.api.errors import ApiError, errors
@@ -23,7 +22,7 @@ from riderperf.users.identity import LoginFailed, LoginThrottled, login, logout
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-SignedIn = Annotated[User, Depends(require_roles(*ANYONE_SIGNED_IN))]
+SignedIn = Annotated[User, Depends(require("use_account"))]
 
 
 @router.post(

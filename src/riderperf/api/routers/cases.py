@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from riderperf.api.deps import REVIEWERS, NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
 from riderperf.api.params import CaseIdPath, Limit, Offset, OptionalId
 from riderperf.api.schemas.cases import (
@@ -32,9 +32,8 @@ from riderperf.users.orm import User
 from riderperf.workflows.appeals import AppealDecided, decide_appeal
 
 router = APIRouter(prefix="/cases", tags=["cases"])
-CASE_READERS = (*REVIEWERS, "fleet_manager", "rider")
-Reader = Annotated[User, Depends(require_roles(*CASE_READERS))]
-Reviewer = Annotated[User, Depends(require_roles(*REVIEWERS))]
+Reader = Annotated[User, Depends(require("read_cases"))]
+Reviewer = Annotated[User, Depends(require("decide_cases"))]
 log = logging.getLogger(__name__)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
-from riderperf.api.deps import APPROVERS, RIDER_READERS, NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.params import ID_PATTERN, DecisionIdPath, Limit, Offset, OptionalId
 from riderperf.api.schemas.decisions import DecisionPage, DecisionRead, DecisionReview
@@ -25,8 +25,8 @@ from riderperf.decisions.records import decision_as_dict
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
-Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
-Approver = Annotated[User, Depends(require_roles(*APPROVERS))]
+Reader = Annotated[User, Depends(require("read_decisions"))]
+Approver = Annotated[User, Depends(require("approve_decisions"))]
 
 
 @router.get(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from riderperf.api.deps import APPROVERS, NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import errors
 from riderperf.api.params import OptionalId
 from riderperf.api.schemas.dispatch import PriorityFeed, PriorityWeight
@@ -14,7 +14,7 @@ from riderperf.decisions import priority_weights
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])
-Dispatcher = Annotated[User, Depends(require_roles(*APPROVERS))]
+Dispatcher = Annotated[User, Depends(require("read_dispatch_priority"))]
 
 
 @router.get(

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from riderperf.api.deps import STAFF, SessionDep, require_roles
+from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors
 from riderperf.api.params import PERIOD_PATTERN, period_of
 from riderperf.api.schemas.evaluations import EvaluationRead
 from riderperf.evaluation.published import evaluation_row, list_evaluations
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
-Staff = Annotated[Any, Depends(require_roles(*STAFF))]
+Staff = Annotated[Any, Depends(require("read_kpis"))]
 
 
 @router.get(

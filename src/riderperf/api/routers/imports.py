@@ -16,7 +16,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from sqlalchemy import func, select
 
-from riderperf.api.deps import APPROVERS, SessionDep, require_roles
+from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
 from riderperf.api.params import ID_PATTERN, Limit, Offset
 from riderperf.api.schemas.imports import ImportPage, ImportRead
@@ -26,7 +26,7 @@ from riderperf.ingest.sources import find_sources
 from riderperf.storage.models import ImportRun
 
 router = APIRouter(prefix="/imports", tags=["imports"])
-Importer = Annotated[Any, Depends(require_roles(*APPROVERS))]
+Importer = Annotated[Any, Depends(require("manage_imports"))]
 ImportIdPath = Annotated[str, PathParam(pattern=ID_PATTERN)]
 MAX_ARCHIVE_BYTES = 2 << 30
 MAX_UNPACKED_BYTES = 8 << 30

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from riderperf.api.deps import APPROVERS, STAFF, NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import ApiError, errors
 from riderperf.api.params import PeriodPath, period_of
 from riderperf.api.schemas.inspections import (
@@ -23,8 +23,8 @@ from riderperf.sampling.stats import plan_stats
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["inspections"])
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-Manager = Annotated[User, Depends(require_roles(*APPROVERS))]
+Staff = Annotated[User, Depends(require("plan_inspections"))]
+Manager = Annotated[User, Depends(require("create_inspection_plans"))]
 
 
 @router.get(

@@ -15,7 +15,7 @@ from fastapi import Path as PathParam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riderperf.api.deps import APPROVERS, RIDER_READERS, STAFF, NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
 from riderperf.api.params import (
     ID_PATTERN,
@@ -62,11 +62,10 @@ from riderperf.storage.models import Rider
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["inspections"])
-INSPECTOR_ROLES = ("inspector", "admin")
-Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-Manager = Annotated[User, Depends(require_roles(*APPROVERS))]
-Inspector = Annotated[User, Depends(require_roles(*INSPECTOR_ROLES))]
+Reader = Annotated[User, Depends(require("read_inspections"))]
+Staff = Annotated[User, Depends(require("plan_inspections"))]
+Manager = Annotated[User, Depends(require("create_inspection_plans"))]
+Inspector = Annotated[User, Depends(require("record_inspections"))]
 TemplateIdPath = Annotated[
     str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="A template id.")
 ]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
+from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors
 from riderperf.api.params import PeriodQuery, RiderIdPath, period_of
 from riderperf.api.schemas.judgments import JudgmentList, JudgmentRead
@@ -19,7 +19,7 @@ from riderperf.responsibility.model import LATE_PARTIES
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["judgments"])
-Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
+Reader = Annotated[User, Depends(require("read_scorecards"))]
 _COLUMNS = (
     "event_id",
     "event",

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from riderperf.api.deps import STAFF, SessionDep, require_roles
+from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.params import PeriodQuery, period_of
 from riderperf.api.schemas.kpis import KpiAggregates, KpiGroupRead, KpiValue
@@ -15,7 +15,7 @@ from riderperf.metrics.registry import AVAILABLE_KPIS
 from riderperf.metrics.windows import GROUP_KEYS, kpi_window
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
-Staff = Annotated[Any, Depends(require_roles(*STAFF))]
+Staff = Annotated[Any, Depends(require("read_kpis"))]
 Grouping = Literal["zone", "city", "fleet", "capacity_type"]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from riderperf.api.deps import RIDER_READERS, NowDep, SessionDep, require_roles
+from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.params import ID_PATTERN, RiderIdPath
 from riderperf.api.schemas.notices import NoticeRead
@@ -16,8 +16,8 @@ from riderperf.notices.service import mark_read, notices_for
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/riders/{rider_id}/notices", tags=["notices"])
-Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
-RiderUser = Annotated[User, Depends(require_roles("rider"))]
+Reader = Annotated[User, Depends(require("read_notices"))]
+RiderUser = Annotated[User, Depends(require("mark_notices_read"))]
 NoticeIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 
 

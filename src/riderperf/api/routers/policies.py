@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi import Path as PathParam
 
-from riderperf.api.deps import ANYONE_SIGNED_IN, APPROVERS, NowDep, require_roles
+from riderperf.api.deps import NowDep, require
 from riderperf.api.errors import errors
 from riderperf.api.params import ID_PATTERN
 from riderperf.api.schemas.policies import (
@@ -27,8 +27,8 @@ from riderperf.workflows.policies import check_policy
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 # Riders may read the rules they are judged by: transparency is part of fairness.
-Reader = Annotated[Any, Depends(require_roles(*ANYONE_SIGNED_IN))]
-Approver = Annotated[Any, Depends(require_roles(*APPROVERS))]
+Reader = Annotated[Any, Depends(require("read_policies"))]
+Approver = Annotated[Any, Depends(require("validate_policies"))]
 MAX_POLICY_BYTES = 5 << 20
 
 

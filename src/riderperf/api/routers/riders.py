@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, or_, select
 
-from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
+from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.params import ID_PATTERN, Limit, Offset, OptionalId, RiderIdPath
 from riderperf.api.schemas.riders import RiderPage, RiderRead
@@ -16,7 +16,7 @@ from riderperf.storage.models import riders_table
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/riders", tags=["riders"])
-Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
+Reader = Annotated[User, Depends(require("read_riders"))]
 _COLUMNS = [c for c in riders_table.c]
 
 

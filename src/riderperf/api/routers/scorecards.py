@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
-from riderperf.api.deps import RIDER_READERS, SessionDep, require_roles
+from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
 from riderperf.api.schemas.scorecards import (
@@ -23,7 +23,7 @@ from riderperf.evaluation.published import published_evaluation, published_score
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["scorecards"])
-Reader = Annotated[User, Depends(require_roles(*RIDER_READERS))]
+Reader = Annotated[User, Depends(require("read_scorecards"))]
 _NEWEST = (Scorecard.period_end.desc(), Scorecard.period)
 
 
