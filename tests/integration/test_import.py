@@ -453,3 +453,107 @@ def test_source_columns_named_like_internal_ones_are_kept_aside(
     again = import_path(data, sqlite_settings)
     assert again.exit_code == 3
     assert again.tables["orders"].duplicates == 1
+
+
+# Ids the API would refuse, look-alike ids and impossible timestamps: each is one rejected
+# row naming the field, while the good rows beside it are kept.
+BAD_IDS = {
+    "too_long": ("R" * 200, "200 characters long; at most 100"),
+    "nul": ("R\x001", "control character (U+0000)"),
+    "ansi": ("R\x1b[31m1", "control character (U+001B)"),
+    "full_width": ("R\uff11", "not in Unicode NFKC form (it would read as R1)"),
+    "json_object": ({"id": "R9"}, "not a JSON object"),
+    "json_array": (["R9"], "not a JSON array"),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", sorted(BAD_IDS))
+def test_bad_rider_id_is_a_rejected_row(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str, case: str
+) -> None:
+    bad, reason = BAD_IDS[case]
+    if fmt != "jsonl" and case == "nul":
+        pytest.skip("NUL cannot be written by the CSV/Parquet writers used here")
+    value = bad if fmt == "jsonl" else (json.dumps(bad) if not isinstance(bad, str) else bad)
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1"), rider(value), rider("R2")], fmt)  # type: ignore[arg-type]
+    report = import_path(data, sqlite_settings)
+    assert report.tables["riders"].inserted == 2
+    assert report.tables["riders"].rejected == 1
+    assert report.exit_code == 3
+    stored = warehouse_rows(sqlite_settings, "SELECT rider_id FROM riders ORDER BY 1")
+    assert [r[0] for r in stored] == ["R1", "R2"]
+    (reject,) = read_rejects(report.rejects[0])
+    assert int(reject["_row"]) == 2
+    assert reject["_field"] == "rider_id"
+    assert reason in reject["_error"]
+    assert reject["_file"].endswith(f"riders.{fmt}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bad_ids_in_other_id_columns_are_rejected(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], fmt)
+    orders = [
+        order("O1"),
+        order("O2", merchant_id="M" * 101),
+        order("O3", customer_id="C\x07"),
+        order("O4", zone_id="Z\uff11"),
+        order("O\x1b5"),
+    ]
+    write_table(data, "orders", orders, fmt)
+    report = import_path(data, sqlite_settings)
+    assert report.tables["orders"].inserted == 1
+    assert report.exit_code == 3
+    rejects = {int(r["_row"]): r["_field"] for r in read_rejects(report.rejects[0])}
+    assert rejects == {2: "merchant_id", 3: "customer_id", 4: "zone_id", 5: "order_id"}
+
+
+BAD_TIMESTAMPS = {
+    "offset_25": ("2026-01-05T12:00:00+25:00", "UTC offset must be a real one"),
+    "offset_99": ("2026-01-05T12:00:00+99:99", "UTC offset must be a real one"),
+    "offset_minus_15": ("2026-01-05T12:00:00-1500", "UTC offset must be a real one"),
+    "offset_61_minutes": ("2026-01-05T12:00:00+01:61", "UTC offset must be a real one"),
+    "year_10000": ("10000-01-05T12:00:00+00:00", "year must be between 2000 and 2100"),
+    "year_1999": ("1999-12-31T12:00:00+00:00", "year must be between 2000 and 2100"),
+    "year_2101": ("2101-01-05T12:00:00Z", "year must be between 2000 and 2100"),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", sorted(BAD_TIMESTAMPS))
+def test_impossible_timestamp_is_a_rejected_row_not_a_wrong_instant(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str, case: str
+) -> None:
+    bad, reason = BAD_TIMESTAMPS[case]
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], fmt)
+    orders = [order("O1"), order("O2", promised_at=bad), order("O3")]
+    write_table(data, "orders", orders, fmt)
+    report = import_path(data, sqlite_settings)
+    assert report.tables["orders"].inserted == 2
+    assert report.tables["orders"].rejected == 1
+    assert report.exit_code == 3
+    stored = warehouse_rows(sqlite_settings, "SELECT order_id FROM orders ORDER BY 1")
+    assert [r[0] for r in stored] == ["O1", "O3"]
+    (reject,) = read_rejects(report.rejects[0])
+    assert int(reject["_row"]) == 2
+    assert reject["_field"] == "promised_at"
+    assert reason in reject["_error"]
+    assert reject["_file"].endswith(f"orders.{fmt}")
+
+
+@pytest.mark.parametrize("ts", ["2026-01-05T12:00:00+14:00", "2026-01-05T12:00:00-12:00"])
+def test_extreme_real_offsets_are_accepted(
+    tmp_path: Path, sqlite_settings: Settings, ts: str
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    row = order("O1")
+    shifted = {k: v.replace("+04:00", ts[-6:]) for k, v in row.items() if k.endswith("_at") and v}
+    write_table(data, "orders", [row | shifted])
+    report = import_path(data, sqlite_settings)
+    assert report.exit_code == 0

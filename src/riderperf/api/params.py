@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from riderperf.api.errors import ApiError
+from riderperf.common.canonical import ID_PATTERN as ID_PATTERN  # shared with the importer
 from riderperf.common.periods import FORMS, Period, parse_period
 
-ID_PATTERN = r"^[^\x00-\x1f\x7f]{1,100}$"
 TEXT_PATTERN = r"^[^\x00]*$"
 PERIOD_PATTERN = r"^[0-9WQwq.\-]{4,30}$"
 

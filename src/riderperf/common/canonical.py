@@ -46,6 +46,19 @@ INCIDENT_KINDS = (
 )
 SEVERITIES = ("minor", "major", "critical")
 AT_FAULT = ("yes", "no", "unknown")
+# Ids: the one rule shared by the importer and the API (riderperf.api.params).
+# At most ID_MAX_LENGTH characters, no control character (C0, DEL or C1), and, checked
+# by the importer, already in Unicode NFKC form (so `R１` is refused rather than becoming
+# a rider other than `R1`) and not a JSON object or array.
+ID_MAX_LENGTH = 100
+ID_CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
+ID_PATTERN = rf"^[^{ID_CONTROL_CHARACTERS}]{{1,{ID_MAX_LENGTH}}}$"
+
+# Timestamps: the instant (in UTC) must fall in these years, and a written UTC offset
+# must be within ±14:00 (the widest offset in use anywhere).
+TIMESTAMP_YEARS = (2000, 2100)
+MAX_UTC_OFFSET_MINUTES = 14 * 60
+
 DOC_TYPES = ("id", "licence", "health_certificate", "insurance", "vehicle_registration")
 
 # Ground truth written by the simulator beside a dataset (truth/orders.csv, truth/riders.csv).
@@ -73,6 +86,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    identifier: bool = False  # an id: checked against ID_PATTERN and NFKC
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,10 @@ def _s(name: str, required: bool = False, description: str = "") -> Column:
     return Column(name, "string", required, description=description)
 
 
+def _id(name: str, required: bool = False, description: str = "") -> Column:
+    return Column(name, "string", required, description=description, identifier=True)
+
+
 def _ts(name: str, required: bool = False, description: str = "") -> Column:
     return Column(name, "timestamp", required, description=description)
 
@@ -141,11 +159,11 @@ RIDERS = Table(
     required_in_dataset=True,
     description="One row per rider: who they are, how they work, where.",
     columns=(
-        _s("rider_id", True),
+        _id("rider_id", True),
         _enum("capacity_type", CAPACITY_TYPES, True),
-        _s("fleet_id", description="3PL fleet; required when capacity_type is fleet"),
+        _id("fleet_id", description="3PL fleet; required when capacity_type is fleet"),
         _s("city", True),
-        _s("zone_id"),
+        _id("zone_id"),
         _enum("vehicle", VEHICLES, True),
         Column("joined_on", "date", True),
         _s("language", description="BCP 47 tag such as en, zh, ar, hi, pt"),
@@ -160,12 +178,12 @@ ORDERS = Table(
     required_in_dataset=True,
     description="One row per order with its full timeline.",
     columns=(
-        _s("order_id", True),
-        _s("rider_id", description="empty only for an order cancelled before any rider accepted"),
+        _id("order_id", True),
+        _id("rider_id", description="empty only for an order cancelled before any rider accepted"),
         _s("city", True),
-        _s("zone_id"),
-        _s("merchant_id"),
-        _s("customer_id"),
+        _id("zone_id"),
+        _id("merchant_id"),
+        _id("customer_id"),
         _ts("created_at", True),
         _ts("accepted_at"),
         _ts("arrived_store_at"),
@@ -209,9 +227,9 @@ OFFERS = Table(
     key=("offer_id",),
     description="Dispatch offers of an order to a rider and the rider's answer.",
     columns=(
-        _s("offer_id", True),
-        _s("order_id", True),
-        _s("rider_id", True),
+        _id("offer_id", True),
+        _id("order_id", True),
+        _id("rider_id", True),
         _ts("offered_at", True),
         _enum("response", OFFER_RESPONSES, True),
         _ts("responded_at"),
@@ -228,9 +246,9 @@ RATINGS = Table(
     key=("rating_id",),
     description="Stars given by customers or merchants to the rider of an order.",
     columns=(
-        _s("rating_id", True),
-        _s("order_id", True),
-        _s("rider_id", True),
+        _id("rating_id", True),
+        _id("order_id", True),
+        _id("rider_id", True),
         _enum("source", RATING_SOURCES, True),
         Column("stars", "int", True, minimum=1, maximum=5),
         _s("tags", description="semicolon-separated free tags"),
@@ -247,9 +265,9 @@ COMPLAINTS = Table(
     key=("complaint_id",),
     description="Complaints about a rider or an order, from any source.",
     columns=(
-        _s("complaint_id", True),
-        _s("order_id"),
-        _s("rider_id"),
+        _id("complaint_id", True),
+        _id("order_id"),
+        _id("rider_id"),
         _enum("source", COMPLAINT_SOURCES, True),
         _enum("category", COMPLAINT_CATEGORIES, True),
         _ts("created_at", True),
@@ -266,9 +284,9 @@ INCIDENTS = Table(
     key=("incident_id",),
     description="Safety and conduct incidents: accidents, violations, missing gear.",
     columns=(
-        _s("incident_id", True),
-        _s("rider_id", True),
-        _s("order_id"),
+        _id("incident_id", True),
+        _id("rider_id", True),
+        _id("order_id"),
         _ts("occurred_at", True),
         _enum("kind", INCIDENT_KINDS, True),
         _enum("severity", SEVERITIES, True),
@@ -286,7 +304,7 @@ DOCUMENTS = Table(
     key=("rider_id", "doc_type", "expires_on"),
     description="Rider documents and their expiry; a renewal is a new row.",
     columns=(
-        _s("rider_id", True),
+        _id("rider_id", True),
         _enum("doc_type", DOC_TYPES, True),
         Column("expires_on", "date", True),
         Column("verified", "bool"),

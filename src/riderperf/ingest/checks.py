@@ -7,12 +7,44 @@ yields a {field, error} pair, so a row reports all its problems at once.
 
 from __future__ import annotations
 
-from riderperf.common.canonical import Column, Table
+import unicodedata
+
+import duckdb
+
+from riderperf.common.canonical import (
+    ID_CONTROL_CHARACTERS,
+    ID_MAX_LENGTH,
+    MAX_UTC_OFFSET_MINUTES,
+    TIMESTAMP_YEARS,
+    Column,
+    Table,
+)
 from riderperf.ingest.sources import Staged, row_number_sql
 from riderperf.warehouse.tables import quote
 
 # An ISO-8601 date and time followed by an offset (Z, +03, +03:00 or +0300).
-OFFSET_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+OFFSET_PATTERN = (
+    r"^\d{4,}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+)
+
+# The offset at the end of a timestamp that matched OFFSET_PATTERN: sign, hours, minutes.
+OFFSET_TAIL = r"([+-])(\d{2}):?(\d{2})?\s*$"
+CONTROL_CHARACTER = f"[{ID_CONTROL_CHARACTERS}]"
+NFKC_FUNCTION = "riderperf_nfkc"
+
+
+def _nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value)
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """Adds the Python functions the checks call (NFKC, which DuckDB lacks) to `con`."""
+    con.execute("SELECT 1").fetchall()  # finishes any result still open on `con`
+    try:
+        con.create_function(NFKC_FUNCTION, _nfkc, ["VARCHAR"], "VARCHAR", side_effects=False)
+    except duckdb.Error as exc:  # already registered on this connection
+        if "already" not in str(exc):
+            raise
 
 
 def lit(text: str) -> str:
@@ -79,10 +111,13 @@ def typed_expr(column: Column, raw: str) -> str:
     Numbers are read with TRY_CAST and only narrowed once they are known to be finite,
     whole (int) and within range, so no value in a file can make the cast raise.
     """
+    if column.identifier:
+        return f"CASE WHEN {_id_problem(raw)} IS NULL THEN CAST({raw} AS VARCHAR) END"
     if column.kind in ("string", "enum"):
         return f"CAST({raw} AS VARCHAR)"
     if column.kind == "timestamp":
-        return f"TRY_CAST({raw} AS TIMESTAMPTZ)"
+        value = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
+        return f"CASE WHEN NOT ({_bad_year(value)}) AND {_offset_ok(raw)} THEN {value} END"
     if column.kind == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if column.kind == "bool":
@@ -93,6 +128,59 @@ def typed_expr(column: Column, raw: str) -> str:
         return f"CASE WHEN {valid} THEN {number} END"
     # int: 3 and 3.0 are integers, 3.5 is not (a plain cast would round it).
     return f"CASE WHEN {valid} THEN TRY_CAST({number} AS INTEGER) END"
+
+
+def _id_problem(raw: str) -> str:
+    """SQL giving why an id is refused (plain text, never echoing it), or null when it is fine.
+
+    The same rule as the API's ID_PATTERN, plus: no JSON object or array (a JSONL value that
+    is not a plain string) and no text that Unicode NFKC would change (`R１` is not `R1`).
+    """
+    text = f"CAST({raw} AS VARCHAR)"
+    control = f"regexp_extract({text}, {lit(CONTROL_CHARACTER)})"
+    ascii_only = f"regexp_matches({text}, '^[\\x20-\\x7e]*$')"
+    nfkc = f"{NFKC_FUNCTION}({text})"
+    return f"""CASE
+        WHEN {raw} IS NULL THEN NULL
+        WHEN length({text}) > {ID_MAX_LENGTH} THEN format(
+            'id is {{}} characters long; at most {ID_MAX_LENGTH} are allowed', length({text}))
+        WHEN {control} <> '' THEN format(
+            'id contains a control character (U+{{}}); ids may not',
+            upper(lpad(to_hex(unicode({control})), 4, '0')))
+        WHEN left({text}, 1) IN ('{{', '[') AND json_valid({text})
+            AND json_type({text}) IN ('OBJECT', 'ARRAY') THEN format(
+            'id must be plain text, not a JSON {{}}', lower(json_type({text})))
+        WHEN NOT {ascii_only} AND {nfkc} <> {text} THEN format(
+            'id is not in Unicode NFKC form (it would read as {{}}); write it that way',
+            {nfkc})
+    END"""
+
+
+_YEAR_LOW = f"TIMESTAMPTZ '{TIMESTAMP_YEARS[0]:04d}-01-01 00:00:00+00'"
+_YEAR_HIGH = f"TIMESTAMPTZ '{TIMESTAMP_YEARS[1] + 1:04d}-01-01 00:00:00+00'"
+
+
+def _bad_year(value: str) -> str:
+    """True when the instant (in UTC) is outside TIMESTAMP_YEARS."""
+    return f"coalesce({value} < {_YEAR_LOW} OR {value} >= {_YEAR_HIGH}, false)"
+
+
+def _offset_minutes(raw: str) -> tuple[str, str]:
+    """SQL for the written offset's hours and minutes (null when there is none, or Z)."""
+    text = f"CAST({raw} AS VARCHAR)"
+    hours = f"TRY_CAST(NULLIF(regexp_extract({text}, {lit(OFFSET_TAIL)}, 2), '') AS INTEGER)"
+    minutes = f"TRY_CAST(NULLIF(regexp_extract({text}, {lit(OFFSET_TAIL)}, 3), '') AS INTEGER)"
+    minutes = f"coalesce({minutes}, 0)"
+    return hours, minutes
+
+
+def _offset_ok(raw: str) -> str:
+    """True unless a text timestamp has an offset beyond ±14:00 or with 60 or more minutes."""
+    hours, minutes = _offset_minutes(raw)
+    text = f"CAST({raw} AS VARCHAR)"
+    written = f"regexp_matches({text}, {lit(OFFSET_PATTERN)})"
+    bad = f"{minutes} >= 60 OR {hours} * 60 + {minutes} > {MAX_UTC_OFFSET_MINUTES}"
+    return f"NOT coalesce({written} AND ({bad}), false)"
 
 
 def _error(field: str, condition: str, message_sql: str) -> str:
@@ -129,6 +217,32 @@ def column_checks(staged: Staged, column: Column) -> list[str]:
                 f"format('not a valid {column.kind}: {{}}', {text})",
             )
         )
+    elif column.kind == "timestamp":
+        checks.append(
+            _error(
+                column.name,
+                f"{raw} IS NOT NULL AND TRY_CAST({raw} AS TIMESTAMPTZ) IS NULL",
+                f"format('not a valid timestamp: {{}}', {text})",
+            )
+        )
+        first, last = TIMESTAMP_YEARS
+        checks.append(
+            _error(
+                column.name,
+                _bad_year(f"TRY_CAST({raw} AS TIMESTAMPTZ)"),
+                f"format('year must be between {first} and {last} (in UTC), got {{}}', {text})",
+            )
+        )
+        if staged.columns.get(column.name) == "VARCHAR":
+            hours = MAX_UTC_OFFSET_MINUTES // 60
+            checks.append(
+                _error(
+                    column.name,
+                    f"NOT {_offset_ok(raw)}",
+                    f"format('UTC offset must be a real one, between -{hours:02d}:00 and "
+                    f"+{hours:02d}:00, got {{}}', {text})",
+                )
+            )
     elif column.kind not in ("string",):
         checks.append(
             _error(
@@ -137,11 +251,14 @@ def column_checks(staged: Staged, column: Column) -> list[str]:
                 f"format('not a valid {column.kind}: {{}}', {text})",
             )
         )
+    if column.identifier:
+        checks.append(_error(column.name, f"{_id_problem(raw)} IS NOT NULL", _id_problem(raw)))
     if column.kind == "timestamp" and staged.columns.get(column.name) == "VARCHAR":
         checks.append(
             _error(
                 column.name,
-                f"{typed} IS NOT NULL AND NOT regexp_matches({raw}, {lit(OFFSET_PATTERN)})",
+                f"TRY_CAST({raw} AS TIMESTAMPTZ) IS NOT NULL "
+                f"AND NOT regexp_matches({raw}, {lit(OFFSET_PATTERN)})",
                 f"format('timestamp has no UTC offset: {{}} (write it like "
                 f"2026-01-05T12:30:00+00:00)', {text})",
             )

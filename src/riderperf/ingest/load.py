@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from riderperf.common.canonical import Table
-from riderperf.ingest.checks import checked_sql, lit, typed_name
+from riderperf.ingest.checks import checked_sql, lit, register_functions, typed_name
 from riderperf.ingest.report import TableCounts
 from riderperf.ingest.sources import Staged, safe_name
 from riderperf.warehouse.tables import quote
@@ -217,6 +217,7 @@ def load_batch(
     `step` is told when each of the four stages (BATCH_STEPS) is done.
     """
     checked, classified, bad = (f"{staged.name}_{s}" for s in ("checked", "classified", "bad"))
+    register_functions(con)
     con.execute(checked_sql(staged, table, checked))
     step("checked")
     con.execute(classify_sql(table, checked, classified))
