@@ -467,14 +467,17 @@ BAD_IDS = {
 }
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("case", sorted(BAD_IDS))
+# NUL is sent in JSON Lines only: the CSV and Parquet writers these tests use cannot write it.
+BAD_ID_CASES = [
+    (fmt, case) for case in sorted(BAD_IDS) for fmt in FORMATS if case != "nul" or fmt == "jsonl"
+]
+
+
+@pytest.mark.parametrize(("fmt", "case"), BAD_ID_CASES)
 def test_bad_rider_id_is_a_rejected_row(
     tmp_path: Path, sqlite_settings: Settings, fmt: str, case: str
 ) -> None:
     bad, reason = BAD_IDS[case]
-    if fmt != "jsonl" and case == "nul":
-        pytest.skip("NUL cannot be written by the CSV/Parquet writers used here")
     value = bad if fmt == "jsonl" else (json.dumps(bad) if not isinstance(bad, str) else bad)
     data = tmp_path / "data"
     write_table(data, "riders", [rider("R1"), rider(value), rider("R2")], fmt)  # type: ignore[arg-type]
