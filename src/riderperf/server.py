@@ -14,7 +14,10 @@ from fastapi.staticfiles import StaticFiles
 
 import riderperf.web
 from riderperf import __version__
+from riderperf.api.body_gate import BodyGate
 from riderperf.api.errors import JsonTooLarge, install_error_handlers
+from riderperf.api.headers import SecurityHeaders
+from riderperf.api.limits import BODY_LIMIT
 from riderperf.api.routers import API_ROUTERS
 from riderperf.api.warehouse import WarehouseGate
 from riderperf.clock import Clock, system_clock
@@ -23,8 +26,6 @@ from riderperf.storage.db import make_engine, session_factory, upgrade
 from riderperf.web.routes import router as web_router
 
 API_PREFIX = "/api/v1"
-# JSON and small forms; the upload routes set their own, larger limits.
-API_BODY_LIMIT = 1 << 20
 WEB_STATIC = Path(riderperf.web.__file__).parent / "static"
 DESCRIPTION = """\
 The riderperf API: riders, scorecards, judgments, decisions, appeals, notices, policies,
@@ -63,6 +64,7 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         generate_unique_id_function=_operation_id,
+        max_body_size=BODY_LIMIT,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -71,8 +73,10 @@ def create_app(
     app.state.warehouse = WarehouseGate(settings.warehouse_path)
     install_error_handlers(app)
     app.add_middleware(JsonTooLarge, prefix=API_PREFIX)
+    app.add_middleware(BodyGate)
+    app.add_middleware(SecurityHeaders)
     for router in API_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX, max_body_size=API_BODY_LIMIT)
+        app.include_router(router, prefix=API_PREFIX)
     if include_web:
         _mount_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

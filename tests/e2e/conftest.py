@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from riderperf.clock import Clock
 from riderperf.server import create_app
@@ -79,14 +79,22 @@ def browser(chromium: Path) -> Iterator[Browser]:
 
 @pytest.fixture
 def sign_in(browser: Browser, base_url: str) -> Iterator[SignIn]:
-    """Opens a fresh browser context (own cookies) and signs `username` in."""
+    """Opens a fresh browser context (own cookies) and signs `username` in. Whatever the
+    test does next, no page may break the Content-Security-Policy (the browser reports each
+    blocked script, style or frame on the console)."""
     contexts = []
+    refused: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.location.get('url')}: {message.text}")
 
     def open_as(username: str, *, width: int = 1280, locale: str = "en-US") -> Page:
         context = browser.new_context(
             viewport={"width": width, "height": 900}, locale=locale, base_url=base_url
         )
         contexts.append(context)
+        context.on("console", watch)
         page = context.new_page()
         page.goto("/login")
         page.fill("#username", username)
@@ -99,3 +107,4 @@ def sign_in(browser: Browser, base_url: str) -> Iterator[SignIn]:
     yield open_as
     for context in contexts:
         context.close()
+    assert not refused, "\n".join(refused)

@@ -91,13 +91,35 @@ def auth_context(request: Request, session: SessionDep, now: NowDep) -> AuthCont
             session.commit()  # the token's last use, stamped at most hourly
         context = AuthContext(user, "token")
     elif cookie := request.cookies.get(COOKIE_NAME):
-        record = find_web_session(session, cookie, at=now)
-        found = None if record is None else session.get(User, record.username)
-        if record is not None and found is not None and found.active:
-            context = AuthContext(found, "cookie", record.csrf_token)
+        found = cookie_user(session, cookie, at=now)
+        if found is not None:
+            context = AuthContext(found[0], "cookie", found[1])
     request.state.user = context.user
     request.state.csrf_token = context.csrf_token
     return context
+
+
+def cookie_user(session: Session, cookie: str, *, at: datetime) -> tuple[User, str] | None:
+    """The active user behind a session cookie and the session's CSRF token."""
+    record = find_web_session(session, cookie, at=at)
+    found = None if record is None else session.get(User, record.username)
+    if record is None or found is None or not found.active:
+        return None
+    return found, record.csrf_token
+
+
+def signed_in_user(session: Session, request: Request, *, at: datetime) -> User | None:
+    """Who the request's credentials name, read without raising or writing: the bearer
+    token's user, else the session cookie's; None when neither is valid."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return token_user(session, token.strip(), at=at)
+    cookie = request.cookies.get(COOKIE_NAME)
+    found = None if not cookie else cookie_user(session, cookie, at=at)
+    return None if found is None else found[0]
 
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 
 from riderperf.api.deps import AuthDep, NowDep, SessionDep, SettingsDep
+from riderperf.api.limits import INSPECTION_BODY_LIMIT
 from riderperf.inspections.checklists import ChecklistError
 from riderperf.inspections.history import InspectionError, get_inspection
 from riderperf.inspections.photos import photo_folder
@@ -120,7 +121,7 @@ def _form(
     )
 
 
-@router.post("/riders/{rider_id}")
+@router.post("/riders/{rider_id}", max_body_size=INSPECTION_BODY_LIMIT)
 def record_page(
     rider_id: str,
     request: Request,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from riderperf.api.deps import AuthDep, EngineDep, NowDep, SessionDep, SettingsDep
 from riderperf.api.errors import ApiError
+from riderperf.api.limits import APPEAL_BODY_LIMIT
 from riderperf.cases.model import CaseError
 from riderperf.cases.orm import Case
 from riderperf.cases.service import (
@@ -171,7 +172,7 @@ def own_evidence(
     return evidence_file(request, user, session, settings.home, case_id, sha256)
 
 
-@router.post("/appeals")
+@router.post("/appeals", max_body_size=APPEAL_BODY_LIMIT)
 def send_appeal(
     request: Request,
     form: FormDep,
@@ -203,6 +204,8 @@ def send_appeal(
         subject = _subject(
             request, session, form.text("subject_type"), form.text("subject_id"), terms
         )
+        if subject.rider_id != user.rider_id:  # the same answer as for an id that is not there
+            raise _missing(form.text("subject_id"))
         with saved_uploads(form.files("evidence"), terms.max_file_bytes, terms.max_files) as files:
             case = submit_appeal(
                 session,
@@ -230,7 +233,7 @@ def _subject(
     request: Request, session: Session, kind: str, subject_id: str, terms: AppealTerms
 ) -> AppealSubject:
     """The appealed decision, or the judged event read from the warehouse."""
-    missing = CaseError(f"no decision or judged event {subject_id!r} of yours")
+    missing = _missing(subject_id)
     if kind == "decision":
         try:
             return decision_appeal_subject(session, subject_id)
@@ -243,3 +246,7 @@ def _subject(
     if ref is None:
         raise missing
     return judgment_subject(ref, terms)
+
+
+def _missing(subject_id: str) -> CaseError:
+    return CaseError(f"no decision or judged event {subject_id!r} of yours")

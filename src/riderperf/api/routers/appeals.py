@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
+from riderperf.api.limits import APPEAL_BODY_LIMIT
 from riderperf.api.params import ID_PATTERN, CaseIdPath
 from riderperf.api.routers.cases import visible_case
 from riderperf.api.schemas.cases import CaseDetail
@@ -37,15 +38,13 @@ Submitter = Annotated[User, Depends(require("submit_appeals"))]
 RiderUser = Annotated[User, Depends(require("respond_to_cases"))]
 Reader = Annotated[User, Depends(require("download_evidence"))]
 ID_SHA = PathParam(pattern=r"^[0-9a-f]{64}$", description="The file's SHA-256 (hex).")
-# Room for the policy's evidence limits (files × bytes each) and the multipart framing.
-UPLOAD_LIMIT = 256 << 20
 Files = Annotated[list[UploadFile], File(description="Evidence files (photos, screenshots).")]
 
 
 @router.post(
     "",
     operation_id="submitAppeal",
-    max_body_size=UPLOAD_LIMIT,
+    max_body_size=APPEAL_BODY_LIMIT,
     status_code=201,
     response_model=CaseDetail,
     responses=errors(401, 403, 404, 409, 413, 422),
@@ -95,7 +94,7 @@ def submit(
 @router.post(
     "/{case_id}/respond",
     operation_id="respondToCase",
-    max_body_size=UPLOAD_LIMIT,
+    max_body_size=APPEAL_BODY_LIMIT,
     response_model=CaseDetail,
     responses=errors(401, 403, 404, 409, 413, 422),
 )

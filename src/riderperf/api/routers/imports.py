@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
+from riderperf.api.limits import ARCHIVE_MAX_BYTES, IMPORT_BODY_LIMIT
 from riderperf.api.params import ID_PATTERN, Limit, Offset
 from riderperf.api.schemas.imports import ImportPage, ImportRead
 from riderperf.api.uploads import save_upload, unpack_zip
@@ -28,14 +29,13 @@ from riderperf.storage.models import ImportRun
 router = APIRouter(prefix="/imports", tags=["imports"])
 Importer = Annotated[Any, Depends(require("manage_imports"))]
 ImportIdPath = Annotated[str, PathParam(pattern=ID_PATTERN)]
-MAX_ARCHIVE_BYTES = 2 << 30
 MAX_UNPACKED_BYTES = 8 << 30
 
 
 @router.post(
     "",
     operation_id="createImport",
-    max_body_size=MAX_ARCHIVE_BYTES + (1 << 20),
+    max_body_size=IMPORT_BODY_LIMIT,
     status_code=201,
     response_model=ImportRead,
     responses=errors(400, 401, 403, 409, 413, 422),
@@ -58,7 +58,7 @@ def create_import(
     app = request.app
     with tempfile.TemporaryDirectory(prefix="import-") as folder:
         base = Path(folder)
-        saved = save_upload(archive, base, max_bytes=MAX_ARCHIVE_BYTES, name="dataset.zip")
+        saved = save_upload(archive, base, max_bytes=ARCHIVE_MAX_BYTES, name="dataset.zip")
         (base / "dataset").mkdir()
         root = unpack_zip(saved, base / "dataset", max_bytes=MAX_UNPACKED_BYTES)
         if not find_sources(root)[0]:

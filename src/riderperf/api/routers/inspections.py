@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
+from riderperf.api.limits import INSPECTION_BODY_LIMIT, PHOTO_MAX_BYTES, PHOTO_MAX_FILES
 from riderperf.api.params import (
     ID_PATTERN,
     PERIOD_PATTERN,
@@ -71,9 +72,6 @@ TemplateIdPath = Annotated[
 ]
 InspectionIdPath = Annotated[str, PathParam(pattern=ID_PATTERN, description="An inspection id.")]
 OptionalPeriod = Annotated[str | None, Query(pattern=PERIOD_PATTERN)]
-PHOTO_MAX_BYTES = 10 << 20
-PHOTO_MAX_FILES = 20
-UPLOAD_LIMIT = PHOTO_MAX_FILES * PHOTO_MAX_BYTES + (1 << 20)
 router.include_router(inspection_plans.router)
 
 
@@ -114,7 +112,7 @@ def get_template_route(
     "/inspections",
     operation_id="recordInspection",
     status_code=201,
-    max_body_size=UPLOAD_LIMIT,
+    max_body_size=INSPECTION_BODY_LIMIT,
     response_model=InspectionDetail,
     responses=errors(401, 403, 404, 413, 422),
 )

@@ -11,6 +11,7 @@ from fastapi import Path as PathParam
 
 from riderperf.api.deps import NowDep, require
 from riderperf.api.errors import errors
+from riderperf.api.limits import POLICY_BODY_LIMIT, POLICY_MAX_BYTES
 from riderperf.api.params import ID_PATTERN
 from riderperf.api.schemas.policies import (
     DatedValueRead,
@@ -29,7 +30,6 @@ router = APIRouter(prefix="/policies", tags=["policies"])
 # Riders may read the rules they are judged by: transparency is part of fairness.
 Reader = Annotated[Any, Depends(require("read_policies"))]
 Approver = Annotated[Any, Depends(require("validate_policies"))]
-MAX_POLICY_BYTES = 5 << 20
 
 
 @router.get(
@@ -81,7 +81,7 @@ def get_policy(
 @router.post(
     "/validate",
     operation_id="validatePolicy",
-    max_body_size=MAX_POLICY_BYTES + (64 << 10),
+    max_body_size=POLICY_BODY_LIMIT,
     response_model=PolicyValidation,
     responses=errors(400, 401, 403, 413, 422),
 )
@@ -93,9 +93,9 @@ def validate_policy(
     problem with its file and key. Nothing is published."""
     with tempfile.TemporaryDirectory(prefix="policy-") as folder:
         base = Path(folder)
-        saved = save_upload(archive, base, max_bytes=MAX_POLICY_BYTES, name="policy.zip")
+        saved = save_upload(archive, base, max_bytes=POLICY_MAX_BYTES, name="policy.zip")
         (base / "unpacked").mkdir()
-        root = unpack_zip(saved, base / "unpacked", max_bytes=MAX_POLICY_BYTES, max_files=200)
+        root = unpack_zip(saved, base / "unpacked", max_bytes=POLICY_MAX_BYTES, max_files=200)
         files = len(list(root.glob("*.yaml")))
         try:
             policy = load_policy(root)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from riderperf.api.limits import PHOTO_MAX_BYTES
 from riderperf.api.routers.inspections import inspection_actions
 from riderperf.common.periods import Period, parse_period
 from riderperf.inspections.checklists import ChecklistItem, ChecklistTemplate
@@ -21,8 +22,6 @@ from riderperf.sampling.store import newest_lots, selections
 from riderperf.storage.models import Rider
 from riderperf.web.access import PageForm
 from riderperf.web.i18n import N_, Translator
-
-PHOTO_MAX_BYTES = 10 << 20
 
 
 @dataclass(frozen=True)
