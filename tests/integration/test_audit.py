@@ -258,3 +258,34 @@ def test_cli_verify_names_a_malformed_row_and_exits_nonzero(
     assert listed["ok"] is False and listed["broken_seq"] == 3
     assert [b["seq"] for b in listed["breaks"]][:1] == [3]
     assert words in listed["breaks"][0]["problem"]
+
+
+@pytest.mark.parametrize(("column", "sqlite_value", "pg_value", "words"), MALFORMED)
+def test_cli_show_prints_a_malformed_row_as_stored_and_exits_nonzero(
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    column: str,
+    sqlite_value: object,
+    pg_value: object,
+    words: str,
+) -> None:
+    monkeypatch.setenv("RIDERPERF_HOME", str(settings.home))
+    if settings.database_url:
+        monkeypatch.setenv("RIDERPERF_DATABASE_URL", settings.database_url)
+    _append(engine, 6)
+    written, words = _tamper_one(engine, column, sqlite_value, pg_value, words)
+    shown = runner.invoke(audit_app, ["show", "--rider", "R0"])  # events 1 and 4: intact
+    assert shown.exit_code == 0, shown.output
+    assert [line.split()[0] for line in shown.stdout.splitlines()] == ["1", "4"]
+    as_json = runner.invoke(audit_app, ["show", "--json", "--subject", "decision:d2"])
+    listed = json.loads(as_json.stdout)
+    assert [e["seq"] for e in listed] == [3]
+    malformed = written and listed[0]["problem"] is not None
+    assert as_json.exit_code == (1 if malformed else 0), as_json.output
+    text_form = runner.invoke(audit_app, ["show", "--rider", "R2"])  # events 3 and 6
+    assert text_form.exception is None or isinstance(text_form.exception, SystemExit)
+    assert text_form.stdout.split()[:1] == ["3"]
+    if malformed:
+        assert "malformed" in text_form.stdout and "riderperf audit verify" in text_form.output
+        assert text_form.exit_code == 1

@@ -12,13 +12,13 @@ here, one row at a time, and a bad one becomes a sentence naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from riderperf.audit.log import canonical_time
 
@@ -56,9 +56,16 @@ _BATCH = 5000
 
 
 @contextmanager
-def stored_rows(engine: Engine) -> Iterator[tuple[Iterator[StoredRow], StoredRow | None]]:
+def stored_rows(
+    engine: Engine, where: Mapping[str, str] | None = None
+) -> Iterator[tuple[Iterator[StoredRow], StoredRow | None]]:
     """The audit events in sequence order, as raw tuples, and the raw (seq, hash) of the
-    head row (None when it is missing), read in one transaction."""
+    head row (None when it is missing), read in one transaction; `where` keeps the events
+    whose text columns equal the values given (e.g. one subject's, one rider's)."""
+    unknown = set(where or {}) - set(_TEXT_FIELDS) - {"rider_id"}
+    if unknown:
+        raise ValueError(f"cannot select audit events by {sorted(unknown)}")
+    condition = " AND ".join(f"{name} = :{name}" for name in where or {})
     with engine.connect() as con, con.begin():
         if con.dialect.name == "postgresql":
             # Times as text in UTC and ISO form, whatever the server's defaults.
@@ -69,9 +76,9 @@ def stored_rows(engine: Engine) -> Iterator[tuple[Iterator[StoredRow], StoredRow
             columns = ", ".join(COLUMNS)
         with _tolerant_text(con):
             head = con.exec_driver_sql("SELECT seq, hash FROM audit_head WHERE id = 1").first()
-            result = con.execution_options(yield_per=_BATCH).exec_driver_sql(
-                f"SELECT {columns} FROM audit_events ORDER BY seq"
-            )
+            query = f"SELECT {columns} FROM audit_events"
+            query += f" WHERE {condition} ORDER BY seq" if condition else " ORDER BY seq"
+            result = con.execution_options(yield_per=_BATCH).execute(text(query), dict(where or {}))
             yield (tuple(row) for row in result), None if head is None else tuple(head)
 
 
@@ -191,6 +198,11 @@ def _show(value: object, limit: int = 60) -> str:
     cut short, since an attacker chooses its length."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_value(value: object, limit: int = 60) -> str:
+    """A stored value quoted for display, whatever its type (see `_show`)."""
+    return _show(value, limit)
 
 
 def show_event_id(value: object) -> str:

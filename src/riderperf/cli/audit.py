@@ -9,10 +9,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from riderperf.audit.log import events_for, events_for_rider
+from riderperf.audit.timeline import rider_timeline, subject_timeline
 from riderperf.audit.verify import verify_chain
 from riderperf.config import load_settings
-from riderperf.storage.db import app_database, unit_of_work
+from riderperf.storage.db import app_database
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -67,22 +67,33 @@ def show_command(
     rider: Annotated[str | None, typer.Option("--rider", help="Events about one rider.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the events as JSON.")] = False,
 ) -> None:
-    """The timeline of one subject or one rider."""
+    """The timeline of one subject or one rider. Events someone tampered with into values
+    the application never writes are shown as stored, with what is wrong (exit 1)."""
     if (subject is None) == (rider is None):
         err.print("give exactly one of --subject TYPE:ID or --rider ID")
         raise typer.Exit(2)
-    url = load_settings().app_database_url
-    with app_database(url) as engine, unit_of_work(engine) as session:
+    kind, _, ident = (subject or "").partition(":")
+    if subject is not None and not ident:
+        err.print(f"--subject {subject!r}: write it as TYPE:ID", markup=False)
+        raise typer.Exit(2)
+    with app_database(load_settings().app_database_url) as engine:
         if subject is not None:
-            kind, _, ident = subject.partition(":")
-            if not ident:
-                err.print(f"--subject {subject!r}: write it as TYPE:ID")
-                raise typer.Exit(2)
-            events = [e.as_dict() for e in events_for(session, kind, ident)]
+            entries = subject_timeline(engine, kind, ident)
         else:
-            events = [e.as_dict() for e in events_for_rider(session, str(rider))]
+            entries = rider_timeline(engine, str(rider))
+    malformed = [e for e in entries if e.problem is not None]
     if as_json:
-        out.print_json(json.dumps(events))
-        return
-    for e in events:
-        out.print(f"{e['seq']:>6}  {e['at']}  {e['actor']:<16} {e['action']:<28} {e['details']}")
+        out.print_json(json.dumps([e.as_dict() for e in entries]))
+    else:
+        for entry in entries:
+            e = entry.values
+            line = f"{e['seq']:>6}  {e['at']}  {e['actor']:<16} {e['action']:<28} {e['details']}"
+            out.print(line, markup=False, highlight=False)
+            if entry.problem is not None:
+                out.print(f"        ^ malformed: {entry.problem}", markup=False, highlight=False)
+    if malformed:
+        err.print(
+            f"[red]{len(malformed)} malformed event(s)[/red] in this timeline: the audit log "
+            "was tampered with; run `riderperf audit verify`"
+        )
+        raise typer.Exit(1)
