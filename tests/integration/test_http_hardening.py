@@ -269,3 +269,23 @@ def test_the_portal_answers_alike_for_another_riders_decision_and_a_missing_one(
     assert {a.status_code for a in answers.values()} == {409}
     assert shown[theirs] == shown["no-such-decision"]
     assert "of yours" in shown[theirs]
+
+
+def test_the_json_login_takes_json_only_so_a_cross_site_form_cannot_send_it(
+    client: TestClient,
+) -> None:
+    body = b'{"username": "admin", "password": "' + PASSWORD.encode() + b'"}'
+    as_text = client.post(
+        "/api/v1/auth/login", content=body, headers={"Content-Type": "text/plain"}
+    )
+    as_json = client.post(
+        "/api/v1/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+    client.cookies.clear()
+    assert as_text.status_code == 422 and "riderperf_session" not in as_text.cookies
+    assert as_json.status_code == 200
+    preflight = client.options(
+        "/api/v1/auth/login",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
