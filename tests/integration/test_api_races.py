@@ -14,15 +14,15 @@ from __future__ import annotations
 import html
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from riderperf.audit.orm import AuditEvent
 from riderperf.cases.orm import Case
@@ -37,6 +37,7 @@ from riderperf.users.service import create_user
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import DECIDED_AT, NOW, City
 from tests.integration.test_authz_matrix import api_routes, web_routes
+from tests.races import both_read_first
 
 api_city = support.api_city
 api_backend = support.api_backend
@@ -53,7 +54,6 @@ PASSING = {
     "service_script": "followed",
     "safe_riding": "safe",
 }
-WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 @dataclass
@@ -361,30 +361,6 @@ NOT_MOVES = {
 
 
 # --- the race -------------------------------------------------------------------------
-
-
-@contextmanager
-def both_read_first() -> Iterator[None]:
-    """Holds the first write statement of each of two requests until both reached it: by
-    then each has read what it is about to change."""
-    barrier = threading.Barrier(2, timeout=20)
-    seen = {"writes": 0}
-    lock = threading.Lock()
-
-    def hold(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(WRITES):
-            return
-        with lock:
-            seen["writes"] += 1
-            first_two = seen["writes"] <= 2
-        if first_two:
-            barrier.wait()
-
-    event.listen(Engine, "before_cursor_execute", hold)
-    try:
-        yield
-    finally:
-        event.remove(Engine, "before_cursor_execute", hold)
 
 
 def at_once(client: TestClient, city: City, contest: Contest) -> list[tuple[int, str]]:
