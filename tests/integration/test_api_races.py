@@ -24,6 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from riderperf.api.deps import COOKIE_NAME, CSRF_HEADER
 from riderperf.audit.orm import AuditEvent
 from riderperf.cases.orm import Case
 from riderperf.clock import fixed_clock
@@ -35,7 +36,7 @@ from riderperf.users.identity import issue_api_token
 from riderperf.users.orm import User
 from riderperf.users.service import create_user
 from tests.integration import test_api_support as support
-from tests.integration.test_api_support import DECIDED_AT, NOW, City
+from tests.integration.test_api_support import DECIDED_AT, NOW, PASSWORD, City
 from tests.integration.test_authz_matrix import api_routes, web_routes
 from tests.races import both_read_first
 
@@ -68,6 +69,7 @@ class Contest:
     conflict_says: str = ""  # what the loser's 409 names (who won, or what changed)
     subject_types: tuple[str, ...] = ()  # count only events and notices about these
     client: TestClient | None = None  # another app than the module's (another clock)
+    after: Callable[[TestClient], None] | None = None  # a further check once both answered
 
 
 @dataclass
@@ -261,6 +263,28 @@ def inspect_twice(client: TestClient, city: City) -> Contest:
     )
 
 
+def sign_out_twice(client: TestClient, city: City) -> Contest:
+    """The rider signed in with a password presses "sign out" in two tabs at once."""
+    signed_in = client.post("/api/v1/auth/login", json={"username": "rider", "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    cookie = signed_in.cookies[COOKIE_NAME]
+    client.cookies.clear()  # each request below sends the cookie itself
+    headers = {"Cookie": f"{COOKIE_NAME}={cookie}", CSRF_HEADER: signed_in.json()["csrf_token"]}
+
+    def signed_out(racing: TestClient) -> None:
+        me = racing.get("/api/v1/auth/me", headers={"Cookie": f"{COOKIE_NAME}={cookie}"})
+        assert me.status_code == 401, me.text
+
+    return Contest(
+        city.rider_a,
+        [("rider", "/api/v1/auth/logout", {"headers": headers})] * 2,
+        events=[],
+        notices=[],
+        idempotent=True,
+        after=signed_out,
+    )
+
+
 def approve_twice_on_the_dashboard(client: TestClient, city: City) -> Contest:
     decision = proposed_decision(client, city)
     path = f"/dashboard/approvals/{decision['decision_id']}"
@@ -335,6 +359,7 @@ RACES = [
         inspect_twice,
         "both 201 (two inspections are two facts); exactly one closes the corrective action",
     ),
+    Race("logout", sign_out_twice, "both 204: the session is gone either way"),
     Race("POST /dashboard/approvals/{decision_id}/{verdict}", approve_twice_on_the_dashboard),
     Race("POST /dashboard/cases/{case_id}/{action}", take_up_twice_on_the_dashboard),
     Race("POST /dashboard/cases/{case_id}/{action} decide", decide_twice_on_the_dashboard),
@@ -349,14 +374,13 @@ RACES = [
 # Unsafe endpoints that move no state two people could race, and why.
 NOT_MOVES = {
     "login": "adds a new session per sign-in; two sign-ins are two sessions",
-    "logout": "deletes the caller's own session row by its key: idempotent, both 204",
     "createImport": "appends facts under the warehouse's one-writer lock: a second import at "
     "once is refused 409 busy, a repeated one finds every row a duplicate",
     "createInspectionPlan": "appends a new plan (the newest of a period is the one in force); "
     "it moves no stored state",
     "validatePolicy": "reads the files sent; stores nothing",
     "POST /login": "as the API's login",
-    "POST /logout": "as the API's logout",
+    "POST /logout": "the same use case as the API's logout (raced above)",
 }
 
 
@@ -370,7 +394,8 @@ def at_once(client: TestClient, city: City, contest: Contest) -> list[tuple[int,
     answers: list[tuple[int, str]] = []
 
     def send(username: str, path: str, kwargs: dict[str, Any]) -> None:
-        answer = client.post(path, headers=city.headers(username), follow_redirects=False, **kwargs)
+        options = {"headers": city.headers(username)} | kwargs  # a contest may sign in itself
+        answer = client.post(path, follow_redirects=False, **options)
         answers.append((answer.status_code, answer.text))
 
     with both_read_first():
@@ -428,7 +453,7 @@ def test_two_people_changing_the_same_thing_at_once_change_it_once(
         statuses = sorted(status for status, _ in answers)
         assert len(statuses) == 2, answers
         page = race.endpoint.startswith("POST /")
-        done = {303} if page else {200, 201}
+        done = {303} if page else {200, 201, 204}
         if contest.idempotent:
             assert set(statuses) <= done, answers
         else:
@@ -443,6 +468,8 @@ def test_two_people_changing_the_same_thing_at_once_change_it_once(
         new_notices = kinds(engine, Notice, notices_after - notices_before)
         assert matches(new_events, contest.events), new_events
         assert matches(new_notices, contest.notices), new_notices
+        if contest.after is not None:
+            contest.after(racing)
     finally:
         engine.dispose()
 
