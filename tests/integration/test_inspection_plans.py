@@ -25,13 +25,18 @@ from riderperf.sampling import (
     record_lot_results,
     resume_sampling,
 )
-from riderperf.sampling.orm import InspectionSelectionRecord, SwitchingRecord
+from riderperf.sampling.orm import (
+    InspectionLotRecord,
+    InspectionSelectionRecord,
+    SwitchingRecord,
+)
 from riderperf.sampling.store import OutcomeSource
 from riderperf.sampling.switching import SwitchingState
 from riderperf.storage.db import alembic_config, unit_of_work, upgrade
 from riderperf.storage.models import Rider
 from riderperf.stores import Stores, open_stores
 from riderperf.users.service import PermissionDenied, create_user
+from tests.races import at_once
 
 AT = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 ZONES = {"Z1": 1300, "Z2": 60, "Z3": 6}  # codes K (n 125), E (n 20 by arrow), A (n 5)
@@ -239,6 +244,36 @@ def test_lot_results_move_a_zone_to_tightened_across_periods(stores: Stores) -> 
     assert (lots["Z2"].accept, lots["Z2"].sample_size) == (1, 32)  # II-B E/2.5 down to G
     assert {d.status for d in again} == {"already_judged"}
     assert [h.severity for h in history] == ["normal", "tightened"]
+
+
+def test_two_runs_judging_a_period_at_once_judge_each_lot_once(stores: Stores) -> None:
+    bad_z2 = {f"Z2-{i:05d}" for i in range(60)}
+    with unit_of_work(stores.engine) as session:
+        plan_inspections(session, stores.warehouse, "2026-W10", seed=3, at=AT)
+
+    def judge() -> list[str]:
+        with unit_of_work(stores.engine) as session:
+            found = record_lot_results(
+                session, "2026-W10", AT + timedelta(days=6), outcomes=_outcomes(bad_z2)
+            )
+            return sorted(d.status for d in found)
+
+    first, second = at_once(judge, judge)
+    assert sorted([first, second], key=str) == sorted(
+        [["accepted", "accepted", "not_accepted"], ["already_judged"] * 3], key=str
+    ), (first, second)
+    with unit_of_work(stores.engine) as session:
+        switches = session.scalars(select(SwitchingRecord.zone_id)).all()
+        judged = [
+            e.action
+            for zone in ("Z1", "Z2", "Z3")
+            for lot in session.scalars(
+                select(InspectionLotRecord).where(InspectionLotRecord.zone_id == zone)
+            )
+            for e in events_for(session, "inspection_lot", f"{lot.plan_id}:{zone}")
+        ]
+    assert sorted(switches) == ["Z1", "Z2", "Z3"]
+    assert judged.count("inspection_lot.judged") == 3
 
 
 def test_a_lot_waits_until_every_drawn_rider_is_inspected(stores: Stores) -> None:

@@ -27,6 +27,7 @@ from riderperf.inspections.templates import (
 )
 from riderperf.storage.db import alembic_config, make_engine, unit_of_work, upgrade
 from riderperf.users.service import PermissionDenied, create_user
+from tests.races import at_once
 
 OCT_1 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 OCT_2 = datetime(2026, 10, 2, 8, 0, tzinfo=UTC)
@@ -229,3 +230,23 @@ def test_the_migration_downgrades_and_upgrades_again_with_its_triggers(
         publish_template_file(session, write_gear(tmp_path), by="olga", at=OCT_1)
     with pytest.raises(DBAPIError, match="immutable"), engine.begin() as con:
         con.execute(text("DELETE FROM checklist_templates"))
+
+
+def test_two_managers_publishing_a_draft_at_once_publish_it_once(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        create_user(session, "omar", "ops_manager", at=OCT_1)
+        save_draft(session, parse_template(GEAR, "gear.yaml"), by="olga", at=OCT_1)
+
+    def publish(by: str) -> object:
+        with unit_of_work(engine) as session:
+            return publish_template(session, "gear", 1, by=by, at=OCT_2)
+
+    outcomes = at_once(lambda: publish("olga"), lambda: publish("omar"))
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    lost = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert isinstance(lost[0], TemplateError), lost
+    assert "someone else moved it meanwhile" in str(lost[0])
+    with unit_of_work(engine) as session:
+        events = [e.action for e in events_for(session, "checklist_template", "gear@1")]
+    assert events.count("checklist_template.published") == 1

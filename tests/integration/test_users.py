@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from riderperf.audit.log import events_for
 from riderperf.audit.verify import verify_chain
 from riderperf.config import Settings
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
+from riderperf.users.identity import issue_api_token, revoke_api_token
+from riderperf.users.orm import ApiToken
 from riderperf.users.service import (
     APPROVERS,
     PermissionDenied,
@@ -18,6 +21,7 @@ from riderperf.users.service import (
     create_user,
     require_role,
 )
+from tests.races import at_once
 
 AT = datetime(2026, 11, 2, tzinfo=UTC)
 
@@ -54,3 +58,21 @@ def test_role_check_names_what_is_missing(engine: Engine) -> None:
 def test_bad_users_are_refused(engine: Engine, role: str, extra: dict, message: str) -> None:
     with pytest.raises(UserError, match=message), unit_of_work(engine) as session:
         create_user(session, "x", role, at=AT, **extra)
+
+
+def test_two_people_revoking_a_token_at_once_revoke_it_once(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        create_user(session, "bot", "reviewer", at=AT)
+        token = issue_api_token(session, "bot", label="nightly", at=AT)
+        prefix = session.scalars(select(ApiToken.prefix)).one()
+    assert token.startswith(prefix)
+
+    def revoke(by: str) -> int:
+        with unit_of_work(engine) as session:
+            return revoke_api_token(session, prefix, by=by, at=AT)
+
+    outcomes = at_once(lambda: revoke("ana"), lambda: revoke("ben"))
+    assert sorted(int(str(n)) for n in outcomes) == [0, 1], outcomes
+    with unit_of_work(engine) as session:
+        revoked = [e for e in events_for(session, "user", "bot") if "revoked" in e.action]
+        assert len(revoked) == 1

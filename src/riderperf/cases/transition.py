@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from riderperf.cases.orm import Case
 from riderperf.cases.sla import sla_state
 from riderperf.cases.terms import AppealSubject, AppealTerms, as_utc
 from riderperf.notices.service import issue_notice
+from riderperf.storage.moves import compare_and_set
 
 
 def transition(
@@ -62,17 +63,14 @@ def transition(
             f"move at {last.isoformat()}; give a later time"
         )
     values = _move_values(case, from_state, to_state, at, actor, extra)
-    result = session.execute(
-        update(Case)
-        .where(
-            Case.case_id == case.case_id,
-            Case.version == case.version,
-            Case.status == from_state,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    moved = compare_and_set(
+        session,
+        Case,
+        Case.case_id == case.case_id,
+        expected={"status": from_state, "version": case.version},
+        values=values,
     )
-    if cast(CursorResult[Any], result).rowcount != 1:
+    if not moved:
         raise conflict_error(session, case.case_id, case.version)
     session.refresh(case)
     record_event(

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.decisions.effects import announce_new, as_utc, record_change
 from riderperf.decisions.model import DecisionDraft
 from riderperf.decisions.orm import Decision, LedgerEntry
+from riderperf.storage.moves import compare_and_set
 
 # (from, to) → audit action; nothing else moves a decision.
 TRANSITIONS = {
@@ -189,17 +190,14 @@ def move_decision(
         f"{stamp}_at": at,
         **(values or {}),
     }
-    result = session.execute(
-        update(Decision)
-        .where(
-            Decision.decision_id == decision.decision_id,
-            Decision.status == read_status,
-            Decision.version == read_version,
-        )
-        .values(**written)
-        .execution_options(synchronize_session=False)
+    moved = compare_and_set(
+        session,
+        Decision,
+        Decision.decision_id == decision.decision_id,
+        expected={"status": read_status, "version": read_version},
+        values=written,
     )
-    if cast(CursorResult[Any], result).rowcount != 1:
+    if not moved:
         session.refresh(decision)  # what beat us, to say who and when
         raise conflict_error(decision, to, read_version)
     # The row holds what we wrote; the object says so too, with the times as given (SQLite

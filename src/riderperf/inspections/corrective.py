@@ -14,12 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
 from riderperf.clock import as_utc as utc
 from riderperf.inspections.orm import CorrectiveActionRecord, InspectionRecord
 from riderperf.notices.orm import Notice
 from riderperf.notices.service import issue_notice
+from riderperf.storage.moves import compare_and_set
 
 # An action is open until a passing inspection closes it, or withdrawn when the violations
 # behind it were overturned on appeal.
@@ -89,9 +91,26 @@ def close_corrected(
     ).all()
     closed: list[str] = []
     for action in sorted(actions, key=lambda a: a.action_id):
-        action.status, action.closed_at = "closed", at
-        action.closed_by_inspection = inspection.inspection_id
-        session.flush()
+        # Two passing inspections at once both read the action open; one closes it.
+        moved = compare_and_set(
+            session,
+            CorrectiveActionRecord,
+            CorrectiveActionRecord.action_id == action.action_id,
+            expected={"status": "open"},
+            values={
+                "status": "closed",
+                "closed_at": at,
+                "closed_by_inspection": inspection.inspection_id,
+            },
+        )
+        if not moved:
+            continue
+        for name, value in (
+            ("status", "closed"),
+            ("closed_at", at),
+            ("closed_by_inspection", inspection.inspection_id),
+        ):
+            set_committed_value(action, name, value)
         details = {
             "item_code": action.item_code,
             "closed_by_inspection": inspection.inspection_id,
@@ -119,12 +138,24 @@ def withdraw_action(
     at: datetime,
     violation_id: str,
     case_id: str,
-) -> None:
+) -> bool:
     """Withdraws an open action once every violation under it was overturned on appeal:
     there is nothing left to put right. `closed_at` says when it stopped being open; no
-    inspection closed it, and no overdue notice will follow."""
-    action.status, action.closed_at = WITHDRAWN, at
-    session.flush()
+    inspection closed it, and no overdue notice will follow. False when the action was no
+    longer open (a passing inspection closed it meanwhile)."""
+    moved = compare_and_set(
+        session,
+        CorrectiveActionRecord,
+        CorrectiveActionRecord.action_id == action.action_id,
+        expected={"status": "open"},
+        values={"status": WITHDRAWN, "closed_at": at},
+    )
+    if not moved:
+        # An inspection closed it since the caller read it open: nothing left to withdraw.
+        session.refresh(action)
+        return False
+    set_committed_value(action, "status", WITHDRAWN)
+    set_committed_value(action, "closed_at", at)
     record_event(
         session,
         actor=by,
@@ -140,6 +171,7 @@ def withdraw_action(
             "due_on": action.due_on.isoformat(),
         },
     )
+    return True
 
 
 def open_action_items(session: Session, rider_id: str) -> set[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
 from riderperf.inspections.checklists import ChecklistTemplate, allowed_transition
@@ -30,6 +31,7 @@ from riderperf.inspections.template_store import (
     template_record,
     template_view,
 )
+from riderperf.storage.moves import compare_and_set
 from riderperf.users.service import APPROVERS, require_role
 
 SYSTEM_ACTOR = "system"
@@ -175,12 +177,26 @@ def _move(
             f"template {record.template_id}@{record.version} is {record.status}: it cannot "
             f"become {status} (templates go draft → published → archived)"
         )
-    if status == "published":
-        record.published_at, record.published_by = at, by
-    else:
-        record.archived_at, record.archived_by = at, by
-    record.status = status
-    session.flush()
+    stamp = "published" if status == "published" else "archived"
+    values = {"status": status, f"{stamp}_at": at, f"{stamp}_by": by}
+    # Two people publishing (or archiving) the same version at once: one of them moves it.
+    if not compare_and_set(
+        session,
+        ChecklistTemplateRecord,
+        (ChecklistTemplateRecord.template_id == record.template_id)
+        & (ChecklistTemplateRecord.version == record.version),
+        expected={"status": record.status},
+        values=values,
+    ):
+        read = record.status
+        session.refresh(record)
+        raise TemplateError(
+            f"template {record.template_id}@{record.version} was {read} when you read it and "
+            f"is {record.status} now: someone else moved it meanwhile; look again "
+            "(`riderperf inspections templates list`) and retry"
+        )
+    for name, value in values.items():
+        set_committed_value(record, name, value)
     record_event(
         session,
         actor=by,

@@ -18,6 +18,7 @@ from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
 from riderperf.clock import as_utc as utc
@@ -33,6 +34,7 @@ from riderperf.inspections.orm import (
     InspectionRecord,
     ViolationRecord,
 )
+from riderperf.storage.moves import compare_and_set
 
 OPEN, OVERTURNED = "open", "overturned"
 
@@ -172,14 +174,26 @@ def overturn_violation(
     record = session.get(ViolationRecord, violation_id)
     if record is None:
         raise ViolationError(f"no violation {violation_id!r}")
-    if record.status == OVERTURNED:
+    at = at.astimezone(UTC)
+    written = {
+        "status": OVERTURNED,
+        "overturned_by": by,
+        "overturned_at": at,
+        "overturned_case_id": case_id,
+    }
+    if record.status == OVERTURNED or not compare_and_set(
+        session,
+        ViolationRecord,
+        ViolationRecord.violation_id == violation_id,
+        expected={"status": record.status},
+        values=written,
+    ):
+        session.refresh(record)
         raise ViolationError(
             f"violation {violation_id} was already overturned in case {record.overturned_case_id}"
         )
-    at = at.astimezone(UTC)
-    record.status, record.overturned_by = OVERTURNED, by
-    record.overturned_at, record.overturned_case_id = at, case_id
-    session.flush()
+    for name, value in written.items():
+        set_committed_value(record, name, value)
     action = session.get(CorrectiveActionRecord, record.action_id)
     still_open = action is not None and action.status == "open"
     # A repeat failure of the same item joined this action; while one stands, so does it.
@@ -213,7 +227,10 @@ def overturn_violation(
     )
     if action is None or not withdraw:
         return []
-    withdraw_action(session, action, by=by, at=at, violation_id=violation_id, case_id=case_id)
+    if not withdraw_action(
+        session, action, by=by, at=at, violation_id=violation_id, case_id=case_id
+    ):
+        return []
     return [action.action_id]
 
 

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
 from riderperf.notices.model import NoticeError
@@ -16,6 +17,7 @@ from riderperf.notices.orm import Notice
 from riderperf.notices.render import render_notice
 from riderperf.notices.translations import FALLBACK_LANGUAGE
 from riderperf.storage.models import Rider
+from riderperf.storage.moves import compare_and_set
 
 _STORABLE = (str, int, float, bool, date, type(None))  # date covers datetime
 
@@ -119,19 +121,36 @@ def notices_for(session: Session, rider_id: str) -> list[Notice]:
 
 
 def mark_read(session: Session, notice_id: str, *, by: str, at: datetime) -> Notice:
-    """Stamps the first time the rider opened the notice; later opens change nothing."""
+    """Stamps the first time the rider opened the notice; later opens change nothing.
+
+    The stamp is a compare-and-set on `read_at` still empty: two opens at once (two tabs, a
+    double tap) stamp it once and write one `notice.read` event; the other open is a no-op
+    that answers the notice as the first one stamped it.
+    """
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise NoticeNotFound(f"no notice {notice_id!r}")
-    if notice.read_at is None:
-        notice.read_at = at.astimezone(UTC)
-        record_event(
-            session,
-            actor=by,
-            action="notice.read",
-            subject_type="notice",
-            subject_id=notice_id,
-            rider_id=notice.rider_id,
-            at=at,
-        )
+    if notice.read_at is not None:
+        return notice
+    read_at = at.astimezone(UTC)
+    stamped = compare_and_set(
+        session,
+        Notice,
+        Notice.notice_id == notice_id,
+        expected={"read_at": None},
+        values={"read_at": read_at},
+    )
+    if not stamped:
+        session.refresh(notice)  # the other open's stamp
+        return notice
+    set_committed_value(notice, "read_at", read_at)  # as given: SQLite drops the zone
+    record_event(
+        session,
+        actor=by,
+        action="notice.read",
+        subject_type="notice",
+        subject_id=notice_id,
+        rider_id=notice.rider_id,
+        at=at,
+    )
     return notice

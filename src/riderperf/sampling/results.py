@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
 from riderperf.common.periods import Period, parse_period
@@ -37,6 +38,7 @@ from riderperf.sampling.switching import (
     next_severity,
     resume_after_corrective_action,
 )
+from riderperf.storage.moves import compare_and_set
 from riderperf.users.service import require_role
 
 RESUMERS = ("ops_manager", "admin")
@@ -145,14 +147,14 @@ def _judge(
     actor: str,
 ) -> LotDecision:
     count = math.floor(decision.weighted_nonconforming + 0.5)
-    lot.inspected, lot.nonconforming = decision.inspected, decision.nonconforming
-    lot.weighted_nonconforming, lot.decided_at = decision.weighted_nonconforming, at
-    if not lot.decidable or lot.sample_size == 0:
-        lot.status = "not_judged"
+    judgeable = lot.decidable and lot.sample_size != 0
+    accepted = count < lot.reject  # reduced: Ac < count < Re accepts, back to normal
+    status = "not_judged" if not judgeable else "accepted" if accepted else "not_accepted"
+    if not _claim(session, lot, status, decision, at):
+        return replace(decision, status="already_judged")
+    if not judgeable:
         _audit(session, lot, actor, at, {"status": lot.status, "nonconforming": count})
         return replace(decision, status="not_judged")
-    accepted = count < lot.reject  # reduced: Ac < count < Re accepts, back to normal
-    lot.status = "accepted" if accepted else "not_accepted"
     before, _ = current_state(session, lot.zone_id)
     after = before
     if period.label not in counted_periods(session, lot.zone_id):
@@ -236,6 +238,32 @@ def _weighted_count(inspected: list[tuple[float, Any]], sample_size: int) -> flo
         return 0.0
     bad = sum(w for w, (_, o) in zip(weights, inspected, strict=True) if o.nonconforming)
     return sample_size * bad / sum(weights)
+
+
+def _claim(
+    session: Session, lot: InspectionLotRecord, status: str, decision: LotDecision, at: datetime
+) -> bool:
+    """Judges the lot with a compare-and-set on the status it was read with: two runs of the
+    period's results at once judge it once (and switch the zone once); False for the other."""
+    values: dict[str, Any] = {
+        "status": status,
+        "inspected": decision.inspected,
+        "nonconforming": decision.nonconforming,
+        "weighted_nonconforming": decision.weighted_nonconforming,
+        "decided_at": at,
+    }
+    if not compare_and_set(
+        session,
+        InspectionLotRecord,
+        (InspectionLotRecord.plan_id == lot.plan_id) & (InspectionLotRecord.zone_id == lot.zone_id),
+        expected={"status": lot.status},
+        values=values,
+    ):
+        session.refresh(lot)
+        return False
+    for name, value in values.items():
+        set_committed_value(lot, name, value)
+    return True
 
 
 def _audit(

@@ -12,9 +12,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
 from riderperf.clock import as_utc
+from riderperf.storage.moves import compare_and_set
 from riderperf.users.orm import ApiToken, LoginAttempt, User, WebSessionRecord
 
 SESSION_HOURS = 12
@@ -265,14 +267,28 @@ def token_user(session: Session, token: str, *, at: datetime) -> User | None:
 
 
 def revoke_api_token(session: Session, prefix: str, *, by: str, at: datetime) -> int:
-    """Revokes the tokens whose shown prefix is `prefix`; returns how many."""
+    """Revokes the tokens whose shown prefix is `prefix`; returns how many.
+
+    Each revocation is a compare-and-set on `revoked_at` still empty: two people revoking
+    the same token at once revoke it once, and only the one who did writes the event.
+    """
     rows = list(
         session.scalars(
             select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
         )
     )
+    revoked = 0
     for row in rows:
-        row.revoked_at = at
+        if not compare_and_set(
+            session,
+            ApiToken,
+            ApiToken.token_sha256 == row.token_sha256,
+            expected={"revoked_at": None},
+            values={"revoked_at": at},
+        ):
+            continue
+        set_committed_value(row, "revoked_at", at)
+        revoked += 1
         record_event(
             session,
             actor=by,
@@ -282,4 +298,4 @@ def revoke_api_token(session: Session, prefix: str, *, by: str, at: datetime) ->
             at=at,
             details={"label": row.label, "prefix": row.prefix},
         )
-    return len(rows)
+    return revoked
