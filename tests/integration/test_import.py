@@ -560,3 +560,18 @@ def test_extreme_real_offsets_are_accepted(
     write_table(data, "orders", [row | shifted])
     report = import_path(data, sqlite_settings)
     assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_timestamp_without_offset_blames_only_its_own_field(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str
+) -> None:
+    # Read as UTC, 12:00 would fall before the order's other times (written at +04:00
+    # they are 08:00 UTC onwards); it has no instant, so no timeline check may use it.
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], fmt)
+    write_table(data, "orders", [order("O1", created_at="2026-01-05T12:00:00")], fmt)
+    report = import_path(data, sqlite_settings)
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["_field"] == "created_at"
+    assert "created_at: timestamp has no UTC offset" in reject["_error"]

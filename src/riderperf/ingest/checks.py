@@ -105,11 +105,13 @@ def _in_range(column: Column, number: str) -> str:
     return " AND ".join(parts) or "true"
 
 
-def typed_expr(column: Column, raw: str) -> str:
+def typed_expr(column: Column, raw: str, *, text: bool = True) -> str:
     """The value in its canonical type; null when it cannot be read as that type.
 
     Numbers are read with TRY_CAST and only narrowed once they are known to be finite,
-    whole (int) and within range, so no value in a file can make the cast raise.
+    whole (int) and within range, so no value in a file can make the cast raise. A
+    timestamp written as text (`text`) without an offset names no instant: it is null, so
+    no timeline check compares a guess with the row's other times.
     """
     if column.identifier:
         return f"CASE WHEN {_id_problem(raw)} IS NULL THEN CAST({raw} AS VARCHAR) END"
@@ -117,7 +119,10 @@ def typed_expr(column: Column, raw: str) -> str:
         return f"CAST({raw} AS VARCHAR)"
     if column.kind == "timestamp":
         value = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
-        return f"CASE WHEN NOT ({_bad_year(value)}) AND {_offset_ok(raw)} THEN {value} END"
+        valid = f"NOT ({_bad_year(value)}) AND {_offset_ok(raw)}"
+        if text:
+            valid += f" AND regexp_matches(CAST({raw} AS VARCHAR), {lit(OFFSET_PATTERN)})"
+        return f"CASE WHEN {valid} THEN {value} END"
     if column.kind == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if column.kind == "bool":
@@ -354,7 +359,9 @@ def checked_sql(staged: Staged, table: Table, target: str) -> str:
     """SQL creating temp table `target`: one row per staged row with typed values and `_errs`."""
     raws = ", ".join(f"{raw_expr(staged, c.name)} AS {raw_name(c.name)}" for c in table.columns)
     typeds = ", ".join(
-        f"{typed_expr(c, raw_name(c.name))} AS {typed_name(c.name)}" for c in table.columns
+        f"{typed_expr(c, raw_name(c.name), text=staged.columns.get(c.name) == 'VARCHAR')} "
+        f"AS {typed_name(c.name)}"
+        for c in table.columns
     )
     checks = [chk for c in table.columns for chk in column_checks(staged, c)]
     checks += rule_checks(table) + reference_checks(table)
