@@ -177,7 +177,7 @@ def rejects_names(staged: Staged) -> dict[str, str]:
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str, out: Path) -> None:
     """Rejected rows as they were read, plus `_file`, `_row`, `_field` and `_error`."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    file = lit(str(staged.source.path))
+    file = lit(staged.source.name)
     names = rejects_names(staged)
     cols = [f"s.{staged.column(c)} AS {quote(names[c])}" for c in staged.columns]
     query = (
@@ -224,7 +224,7 @@ def load_batch(
     con.execute(bad_rows_sql(table, classified, bad))
     counts = count_outcomes(con, staged, classified, bad)
     step("compared with the warehouse")
-    source = str(staged.source.path)
+    source = staged.source.name
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(insert_sql(table, classified, import_id, source))

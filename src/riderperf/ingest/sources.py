@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,13 @@ class Source:
     table: str
     path: Path
     fmt: str  # csv, parquet or jsonl
+    # How messages, the rejects file and the rows' lineage name the file: its path, or
+    # for an upload its name inside the archive (the server's folders never show).
+    shown: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.shown or str(self.path)
 
 
 @dataclass
@@ -72,10 +80,12 @@ def table_for(path: Path) -> str | None:
     return None
 
 
-def find_sources(path: Path) -> tuple[list[Source], list[Path]]:
-    """The dataset files under `path` in import order, and the files that were not recognised."""
+def find_sources(path: Path, shown: Callable[[Path], str] = str) -> tuple[list[Source], list[Path]]:
+    """The dataset files under `path` in import order, and the files that were not recognised.
+
+    `shown` names a file in what the import reports (by default its path)."""
     if not path.exists():
-        raise SourceError(f"{path}: no such file or folder")
+        raise SourceError(f"{shown(path)}: no such file or folder")
     candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
     found: list[Source] = []
     ignored: list[Path] = []
@@ -84,7 +94,8 @@ def find_sources(path: Path) -> tuple[list[Source], list[Path]]:
         if table is None:
             ignored.append(candidate)
         else:
-            found.append(Source(table, candidate, FILE_SUFFIXES[candidate.suffix.lower()]))
+            fmt = FILE_SUFFIXES[candidate.suffix.lower()]
+            found.append(Source(table, candidate, fmt, shown(candidate)))
     order = {t.name: i for i, t in enumerate(TABLES)}
     found.sort(key=lambda s: (order[s.table], s.path.name))
     return found, ignored
@@ -111,9 +122,8 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {reader}")
     except duckdb.Error as exc:
-        raise SourceError(
-            f"{source.path}: cannot be read as {source.fmt}: {_first_line(exc)}"
-        ) from exc
+        reason = _first_line(exc).replace(str(source.path), source.name)
+        raise SourceError(f"{source.name}: cannot be read as {source.fmt}: {reason}") from exc
     described = con.execute(f"DESCRIBE {name}").fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
     renamed: dict[str, str] = {}
@@ -175,7 +185,8 @@ def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> s
         ).fetchall()
     except duckdb.Error as exc:
         where = _first_bad_json_line(source.path) or _first_line(exc)
-        raise SourceError(f"{source.path}: cannot be read as jsonl: {where}") from exc
+        where = where.replace(str(source.path), source.name)
+        raise SourceError(f"{source.name}: cannot be read as jsonl: {where}") from exc
     columns = ", ".join(f"{_sql_str(str(k[0]))}: 'VARCHAR'" for k in keys)
     return f"read_json({path}, {options}, columns={{{columns}}})"
 

@@ -20,7 +20,7 @@ from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import ApiError, errors, not_found
 from riderperf.api.params import ID_PATTERN, Limit, Offset
 from riderperf.api.schemas.imports import ImportPage, ImportRead
-from riderperf.api.uploads import save_upload, unpack_zip
+from riderperf.api.uploads import save_upload, unpack_zip, upload_name
 from riderperf.ingest.service import import_path
 from riderperf.ingest.sources import find_sources
 from riderperf.storage.models import ImportRun
@@ -30,6 +30,7 @@ Importer = Annotated[Any, Depends(require("manage_imports"))]
 ImportIdPath = Annotated[str, PathParam(pattern=ID_PATTERN)]
 MAX_ARCHIVE_BYTES = 2 << 30
 MAX_UNPACKED_BYTES = 8 << 30
+MAX_ARCHIVE_FILES = 1000
 
 
 @router.post(
@@ -60,7 +61,9 @@ def create_import(
         base = Path(folder)
         saved = save_upload(archive, base, max_bytes=MAX_ARCHIVE_BYTES, name="dataset.zip")
         (base / "dataset").mkdir()
-        root = unpack_zip(saved, base / "dataset", max_bytes=MAX_UNPACKED_BYTES)
+        root = unpack_zip(
+            saved, base / "dataset", max_bytes=MAX_UNPACKED_BYTES, max_files=MAX_ARCHIVE_FILES
+        )
         if not find_sources(root)[0]:
             raise ApiError(
                 422,
@@ -68,8 +71,10 @@ def create_import(
                 "(named after the canonical tables) at its root or in one folder",
                 details={"files": sorted(p.name for p in root.rglob("*") if p.is_file())[:50]},
             )
+        # Files are named by their place in the upload, never by the server's folder.
+        label = "/".join([upload_name(archive), *root.relative_to(base / "dataset").parts])
         with app.state.warehouse.writing("an import is running"):
-            report = import_path(root, app.state.settings, clock=app.state.clock)
+            report = import_path(root, app.state.settings, clock=app.state.clock, label=label)
     run = session.get(ImportRun, report.import_id)
     return read(run) if run is not None else ImportRead(**_report(report.as_json()))
 
