@@ -259,12 +259,13 @@ BOOL_CORRUPTIONS = (
     Corruption("JSON object", {"v": True}, ("jsonl",)),
 )
 MISSING = (Corruption("empty", ""), Corruption("blank", "   "))
-# Bytes that are not UTF-8, in the middle of an otherwise fine value: CSV only. The row
-# cannot be decoded, so it is reported as a whole (ROW_LAYOUT) rather than by field.
+# Bytes that are not UTF-8, in the middle of an otherwise fine value: in CSV the row cannot
+# be decoded, so it is reported as a whole (ROW_LAYOUT) rather than by field; in Parquet
+# the column is written as binary (as some writers store text) and the field is named.
 INVALID_UTF8 = (
-    Corruption("invalid UTF-8", b"R\xff\xfe7", ("csv",)),
-    Corruption("overlong UTF-8", b"R\xc0\xaf7", ("csv",)),
-    Corruption("lone continuation byte", b"\x80", ("csv",)),
+    Corruption("invalid UTF-8", b"R\xff\xfe7", ("csv", "parquet")),
+    Corruption("overlong UTF-8", b"R\xc0\xaf7", ("csv", "parquet")),
+    Corruption("lone continuation byte", b"\x80", ("csv", "parquet")),
 )
 
 
@@ -347,18 +348,26 @@ def write_rows(folder: Path, table: str, rows: list[dict[str, Any]], fmt: str) -
     elif fmt == "jsonl":
         path.write_text("".join(json.dumps({n: r.get(n) for n in names}) + "\n" for r in rows))
     else:
-        texts = {
-            n: pa.array(
-                [None if r.get(n) is None else _as_text(r.get(n)) for r in rows], pa.string()
-            )
-            for n in names
-        }
-        pq.write_table(pa.table(texts), path)
+        columns = {}
+        for n in names:
+            values = [r.get(n) for r in rows]
+            if any(isinstance(v, bytes) for v in values):
+                columns[n] = pa.array([_as_bytes(v) for v in values], pa.binary())
+            else:
+                columns[n] = pa.array([_as_text(v) for v in values], pa.string())
+        pq.write_table(pa.table(columns), path)
     return path
 
 
-def _as_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+def _as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _as_bytes(value: Any) -> bytes | None:
+    text = value if isinstance(value, bytes) else _as_text(value)
+    return text.encode() if isinstance(text, str) else text
 
 
 # --- one mixed dataset ------------------------------------------------------------------
@@ -405,7 +414,8 @@ def write_mixed(
         else:
             row, name, how = corrupt_one_field(table, row, fmt, pick)
             number = len(rows) + 1
-            expected.bad_rows[number] = ROW_LAYOUT if how in INVALID_UTF8 else name
+            layout = how in INVALID_UTF8 and fmt == "csv"
+            expected.bad_rows[number] = ROW_LAYOUT if layout else name
             expected.how[number] = f"{name}: {how.name} ({how.value!r:.60})"
         rows.append(row)
     for name in reserved:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
@@ -575,3 +576,45 @@ def test_timestamp_without_offset_blames_only_its_own_field(
     (reject,) = read_rejects(report.rejects[0])
     assert reject["_field"] == "created_at"
     assert "created_at: timestamp has no UTC offset" in reject["_error"]
+
+
+def test_parquet_bytes_that_are_not_utf8_are_a_rejected_row_not_escaped_text(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    # Some writers store text as plain binary; UTF-8 bytes are text, other bytes are not.
+    data = tmp_path / "data"
+    rows = [rider("R1"), rider("R2"), rider("R3")]
+    columns = {n: pa.array([r[n] for r in rows], pa.string()) for n in rows[0]}
+    columns["rider_id"] = pa.array([b"R1", b"R\xff2", b"R3"], pa.binary())
+    columns["zone_id"] = pa.array([b"Z1", b"Z1", b"Z\xfe"], pa.binary())
+    data.mkdir()
+    pq.write_table(pa.table(columns), data / "riders.parquet")
+    report = import_path(data, sqlite_settings)
+    assert report.tables["riders"].inserted == 1
+    assert report.tables["riders"].rejected == 2
+    stored = warehouse_rows(sqlite_settings, "SELECT rider_id, zone_id FROM riders")
+    assert stored == [("R1", "Z1")]
+    rejects = {int(r["_row"]): r for r in read_rejects(report.rejects[0])}
+    assert rejects[2]["_field"] == "rider_id" and "not valid UTF-8" in rejects[2]["_error"]
+    assert rejects[3]["_field"] == "zone_id" and "not valid UTF-8" in rejects[3]["_error"]
+
+
+def test_parquet_timestamps_stored_as_bytes_are_checked_as_text(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], "parquet")
+    rows = [order("O1"), order("O2"), order("O3")]
+    columns = {n: pa.array([r[n] for r in rows], pa.string()) for n in rows[0]}
+    promised = [r["promised_at"] for r in rows]
+    promised[1], promised[2] = "2026-01-05T12:40:00+25:00", "2026-01-05T12:40:00"
+    columns["promised_at"] = pa.array([p.encode() for p in promised], pa.binary())
+    pq.write_table(pa.table(columns), data / "orders.parquet")
+    report = import_path(data, sqlite_settings)
+    assert report.tables["orders"].inserted == 1
+    rejects = {int(r["_row"]): r for r in read_rejects(report.rejects[0])}
+    assert (
+        rejects[2]["_field"] == "promised_at"
+        and "UTC offset must be a real one" in (rejects[2]["_error"])
+    )
+    assert rejects[3]["_field"] == "promised_at" and "no UTC offset" in rejects[3]["_error"]
