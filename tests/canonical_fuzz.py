@@ -57,6 +57,11 @@ RESERVED_COLUMNS = (
     "_source_row",
     "_first_row",
     "_diff",
+    # the names the importer's queries give a column's raw, typed and UTF-8 check values
+    "r__rider_id",
+    "t__rider_id",
+    "u__rider_id",
+    "T__STATUS",
 )
 
 

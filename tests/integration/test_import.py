@@ -618,3 +618,21 @@ def test_parquet_timestamps_stored_as_bytes_are_checked_as_text(
         and "UTC offset must be a real one" in (rejects[2]["_error"])
     )
     assert rejects[3]["_field"] == "promised_at" and "no UTC offset" in rejects[3]["_error"]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"rider_id": "R3", "rider_id": "R4"}', 'line 2 has the key "rider_id" twice'),
+        ('{"rider_id": "R3", "": "x"}', "line 2 has an empty key"),
+    ],
+)
+def test_json_line_whose_keys_cannot_be_columns_refuses_the_file_and_says_why(
+    tmp_path: Path, sqlite_settings: Settings, line: str, reason: str
+) -> None:
+    path = write_table(tmp_path / "data", "riders", [rider("R1")], "jsonl")
+    path.write_text(path.read_text() + line + "\n")
+    report = import_path(tmp_path / "data", sqlite_settings)
+    assert report.exit_code == 1
+    (error,) = report.file_errors
+    assert f"riders.jsonl: cannot be read as jsonl: {reason}" in error.message

@@ -122,7 +122,8 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {reader}")
     except duckdb.Error as exc:
-        reason = _first_line(exc).replace(str(source.path), source.name)
+        found = _first_bad_json_line(source.path) if source.fmt == "jsonl" else None
+        reason = (found or _first_line(exc)).replace(str(source.path), source.name)
         raise SourceError(f"{source.name}: cannot be read as {source.fmt}: {reason}") from exc
     described = con.execute(f"DESCRIBE {name}").fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
@@ -156,19 +157,38 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
+class _BadKeys(ValueError):
+    pass
+
+
+def _distinct_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    names = [k for k, _ in pairs]
+    if "" in names:
+        raise _BadKeys("has an empty key (every value needs a column name)")
+    twice = next((k for i, k in enumerate(names) if k in names[:i]), None)
+    if twice is not None:
+        raise _BadKeys(f"has the key {json.dumps(twice)[:80]} twice")
+    return dict(pairs)
+
+
 def _first_bad_json_line(path: Path) -> str | None:
-    """Names the first line that is not a JSON object (only run once a read has failed)."""
+    """Names the first line that is not a JSON object with distinct, non-empty keys, or says
+    the file holds none (only run once a read has failed)."""
+    objects = 0
     with path.open(encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = json.loads(line, object_pairs_hook=_distinct_keys)
             except json.JSONDecodeError as exc:
                 return f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+            except _BadKeys as exc:
+                return f"line {number} {exc}"
             if not isinstance(value, dict):
                 return f"line {number} is not a JSON object"
-    return None
+            objects += bool(value)
+    return None if objects else "the file holds no JSON object with a key"
 
 
 def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> str:
