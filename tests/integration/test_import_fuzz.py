@@ -46,7 +46,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -
 
 
 @settings(
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
