@@ -29,6 +29,7 @@ from riderperf.api.routers import imports
 from riderperf.config import Settings
 from riderperf.server import create_app
 from riderperf.storage.db import unit_of_work
+from riderperf.storage.models import ImportRun
 from riderperf.users.identity import issue_api_token
 from riderperf.users.service import create_user
 from tests.databases import copy_sqlite
@@ -292,3 +293,35 @@ def test_import_errors_name_files_by_their_place_in_the_upload(upload: Upload) -
     )
     assert "july.zip/city/riders.csv" in rejects.text
     assert str(upload.temp) not in answer.text + rejects.text
+
+
+def test_a_run_recorded_with_server_paths_is_read_without_them(upload: Upload) -> None:
+    server_file = f"{upload.temp}/import-1a2b/dataset/orders.parquet"
+    with unit_of_work(upload.client.app.state.engine) as session:  # type: ignore[attr-defined]
+        session.add(
+            ImportRun(
+                import_id="20260101T000000-0ld0ld00",
+                source=f"{upload.temp}/import-1a2b/dataset",
+                started_at=AT,
+                exit_code=1,
+                report={
+                    "import_id": "20260101T000000-0ld0ld00",
+                    "exit_code": 1,
+                    "file_errors": [
+                        {
+                            "file": server_file,
+                            "table": "orders",
+                            "error": f"{server_file}: cannot be read as parquet: no magic",
+                        }
+                    ],
+                },
+            )
+        )
+    answer = upload.client.get("/api/v1/imports/20260101T000000-0ld0ld00", headers=upload.headers)
+    assert answer.status_code == 200, answer.text
+    (error,) = answer.json()["file_errors"]
+    assert error == {
+        "file": "orders.parquet",
+        "table": "orders",
+        "error": "orders.parquet: cannot be read as parquet: no magic",
+    }

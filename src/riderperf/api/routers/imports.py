@@ -156,5 +156,14 @@ def _report(data: dict[str, Any]) -> dict[str, Any]:
         "errors_by_field": data.get("errors_by_field", {}),
         "unknown_columns": {Path(k).name: v for k, v in data.get("unknown_columns", {}).items()},
         "ignored_files": [Path(p).name for p in data.get("ignored_files", [])],
-        "file_errors": [e | {"file": Path(e["file"]).name} for e in data.get("file_errors", [])],
+        "file_errors": [_file_error(e) for e in data.get("file_errors", [])],
     }
+
+
+def _file_error(error: dict[str, Any]) -> dict[str, Any]:
+    """A file error named by its file's name. Runs recorded before imports named files by
+    their place in the upload hold the server's path, in `file` and in the message."""
+    name, message = Path(error["file"]).name, str(error["error"])
+    if Path(error["file"]).is_absolute():
+        message = message.replace(error["file"], name)
+    return error | {"file": name, "error": message}
