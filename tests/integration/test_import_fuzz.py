@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 
 from riderperf.config import Settings
 from riderperf.ingest.service import import_path
+from riderperf.storage.db import unit_of_work
+from riderperf.storage.models import ImportRun
+from riderperf.stores import open_stores
 from tests.canonical_fuzz import FORMATS, FUZZED_TABLES, RESERVED_COLUMNS, compare, write_mixed
 from tests.databases import copy_sqlite
 
@@ -79,3 +82,7 @@ def test_a_file_with_one_broken_field_per_bad_row_keeps_the_good_rows_and_names_
     assert outcome.problems == [], report.as_json()
     assert report.tables[table].rejected == bad
     assert report.exit_code == 3
+    with open_stores(home_settings) as stores, unit_of_work(stores.engine) as session:
+        run_row = session.get(ImportRun, report.import_id)
+        assert run_row is not None and run_row.finished_at is not None
+        assert run_row.exit_code == 3
