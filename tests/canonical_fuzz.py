@@ -34,8 +34,6 @@ FORMATS = ("csv", "jsonl", "parquet")
 FUZZED_TABLES = ("riders", "orders", "offers", "ratings", "complaints", "incidents", "documents")
 BASE_RIDERS = ("R1", "R2")
 BASE_ORDERS = ("O1", "O2")
-# The field an unreadable CSV line is reported under (docs/data-format.md).
-ROW_LAYOUT = "(row layout)"
 
 # Source column names that mean something to the importer or the rejects file, or that
 # look like the names it uses inside its queries; a file may still carry them.
@@ -264,9 +262,8 @@ BOOL_CORRUPTIONS = (
     Corruption("JSON object", {"v": True}, ("jsonl",)),
 )
 MISSING = (Corruption("empty", ""), Corruption("blank", "   "))
-# Bytes that are not UTF-8, in the middle of an otherwise fine value: in CSV the row cannot
-# be decoded, so it is reported as a whole (ROW_LAYOUT) rather than by field; in Parquet
-# the column is written as binary (as some writers store text) and the field is named.
+# Bytes that are not UTF-8, in the middle of an otherwise fine value (in Parquet the column
+# is written as binary, as some writers store text). The row is reported by that field.
 INVALID_UTF8 = (
     Corruption("invalid UTF-8", b"R\xff\xfe7", ("csv", "parquet")),
     Corruption("overlong UTF-8", b"R\xc0\xaf7", ("csv", "parquet")),
@@ -419,8 +416,7 @@ def write_mixed(
         else:
             row, name, how = corrupt_one_field(table, row, fmt, pick)
             number = len(rows) + 1
-            layout = how in INVALID_UTF8 and fmt == "csv"
-            expected.bad_rows[number] = ROW_LAYOUT if layout else name
+            expected.bad_rows[number] = name
             expected.how[number] = f"{name}: {how.name} ({how.value!r:.60})"
         rows.append(row)
     for name in reserved:

@@ -636,3 +636,21 @@ def test_json_line_whose_keys_cannot_be_columns_refuses_the_file_and_says_why(
     assert report.exit_code == 1
     (error,) = report.file_errors
     assert f"riders.jsonl: cannot be read as jsonl: {reason}" in error.message
+
+
+def test_csv_value_that_is_not_utf8_is_a_rejected_row_naming_its_field(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    path = write_table(data, "orders", [order("O1"), order("O2"), order("O3")])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Dubai", b"Dub\xffai")
+    path.write_bytes(b"\n".join(lines))
+    report = import_path(data, sqlite_settings)
+    assert report.tables["orders"].inserted == 2
+    (reject,) = read_rejects(report.rejects[0])
+    assert int(reject["_row"]) == 2
+    assert reject["_field"] == "city"
+    assert reject["_error"].startswith("city: the value is not valid UTF-8 text")
+    assert report.errors_by_field["orders"] == {"city": 1}

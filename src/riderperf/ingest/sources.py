@@ -31,6 +31,21 @@ class Source:
         return self.shown or str(self.path)
 
 
+# The field a CSV line that cannot be split into the header's columns is reported under.
+ROW_LAYOUT = "(row layout)"
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A CSV line DuckDB could not read: its data-row number, its text as DuckDB saw it, the
+    field at fault (ROW_LAYOUT when the line cannot be split) and the reason."""
+
+    row: int
+    text: str
+    field: str
+    error: str
+
+
 @dataclass
 class Staged:
     """A file loaded into a temporary table, with `_row` numbering its data rows from 1."""
@@ -39,7 +54,7 @@ class Staged:
     name: str
     columns: dict[str, str]  # column name -> DuckDB type, as read
     rows: int
-    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # row, raw text, error
+    malformed: list[Malformed] = field(default_factory=list)
     # Source columns stored under another name in the staged table, because their own
     # name would hide DuckDB's `rowid` (source name -> staged name).
     renamed: dict[str, str] = field(default_factory=dict)
@@ -135,14 +150,15 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
                 f"ALTER TABLE {name} RENAME COLUMN {quote_ident(column)} "
                 f"TO {quote_ident(renamed[column])}"
             )
-    malformed: list[tuple[int, str, str]] = []
+    malformed: list[Malformed] = []
     if source.fmt == "csv":
         # DuckDB may log several errors for one line; each line is one malformed row.
         malformed = [
-            (int(line) - 1, str(text), _layout_error(str(kind), str(error)))
-            for line, text, kind, error in con.execute(
+            _malformed(int(line) - 1, str(text), str(kind), str(error), column)
+            for line, text, kind, error, column in con.execute(
                 f"SELECT line, first(csv_line), first(error_type ORDER BY error_type), "
-                f"first(error_message ORDER BY error_type) FROM {rejects} GROUP BY line "
+                f"first(error_message ORDER BY error_type), "
+                f"first(column_name ORDER BY error_type) FROM {rejects} GROUP BY line "
                 "ORDER BY line"
             ).fetchall()
         ]
@@ -211,6 +227,20 @@ def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> s
     return f"read_json({path}, {options}, columns={{{columns}}})"
 
 
+def _malformed(row: int, text: str, kind: str, message: str, column: str | None) -> Malformed:
+    if kind in _NOT_UTF8 and column:
+        # The line splits; one value in it is not UTF-8. Name that field, like any bad value.
+        reason = (
+            f"{column}: the value is not valid UTF-8 text; save the file as UTF-8 "
+            "and import it again"
+        )
+        return Malformed(row, text, column, reason)
+    return Malformed(row, text, ROW_LAYOUT, _layout_error(kind, message))
+
+
+_NOT_UTF8 = ("INVALID ENCODING", "INVALID UNICODE")
+
+
 def _layout_error(kind: str, message: str) -> str:
     meaning = {
         "MISSING COLUMNS": "the row has fewer fields than the header",
@@ -230,5 +260,5 @@ def row_number_sql(staged: Staged) -> str:
     """
     if not staged.malformed:
         return "(rowid + 1)"
-    before = ", ".join(str(r - j) for j, (r, _, _) in enumerate(staged.malformed, start=1))
+    before = ", ".join(str(m.row - j) for j, m in enumerate(staged.malformed, start=1))
     return f"(rowid + 1 + len(list_filter([{before}], lambda b: b < rowid + 1)))"
