@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean postgres chromium lock
+.PHONY: demo test lint typecheck pytest bench fuzz clean postgres chromium lock
 
 # Installs do not drift: requirements.lock holds the exact versions (and hashes) that were
 # tested; `make test` and `make demo` install exactly those. `make lock` refreshes it.
@@ -51,6 +51,10 @@ postgres:
 
 bench: $(STAMP)
 	$(PY) bench/bench_ingest.py
+
+# Good rows mixed with rows broken in one field each; exits 1 when one is lost or unreported.
+fuzz: $(STAMP)
+	$(PY) bench/fuzz_import.py --rows 10000
 
 clean:
 	rm -rf $(VENV) .riderperf .pytest_cache .mypy_cache .ruff_cache

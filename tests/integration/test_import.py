@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
@@ -560,3 +561,96 @@ def test_extreme_real_offsets_are_accepted(
     write_table(data, "orders", [row | shifted])
     report = import_path(data, sqlite_settings)
     assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_timestamp_without_offset_blames_only_its_own_field(
+    tmp_path: Path, sqlite_settings: Settings, fmt: str
+) -> None:
+    # Read as UTC, 12:00 would fall before the order's other times (written at +04:00
+    # they are 08:00 UTC onwards); it has no instant, so no timeline check may use it.
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], fmt)
+    write_table(data, "orders", [order("O1", created_at="2026-01-05T12:00:00")], fmt)
+    report = import_path(data, sqlite_settings)
+    (reject,) = read_rejects(report.rejects[0])
+    assert reject["_field"] == "created_at"
+    assert "created_at: timestamp has no UTC offset" in reject["_error"]
+
+
+def test_parquet_bytes_that_are_not_utf8_are_a_rejected_row_not_escaped_text(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    # Some writers store text as plain binary; UTF-8 bytes are text, other bytes are not.
+    data = tmp_path / "data"
+    rows = [rider("R1"), rider("R2"), rider("R3")]
+    columns = {n: pa.array([r[n] for r in rows], pa.string()) for n in rows[0]}
+    columns["rider_id"] = pa.array([b"R1", b"R\xff2", b"R3"], pa.binary())
+    columns["zone_id"] = pa.array([b"Z1", b"Z1", b"Z\xfe"], pa.binary())
+    data.mkdir()
+    pq.write_table(pa.table(columns), data / "riders.parquet")
+    report = import_path(data, sqlite_settings)
+    assert report.tables["riders"].inserted == 1
+    assert report.tables["riders"].rejected == 2
+    stored = warehouse_rows(sqlite_settings, "SELECT rider_id, zone_id FROM riders")
+    assert stored == [("R1", "Z1")]
+    rejects = {int(r["_row"]): r for r in read_rejects(report.rejects[0])}
+    assert rejects[2]["_field"] == "rider_id" and "not valid UTF-8" in rejects[2]["_error"]
+    assert rejects[3]["_field"] == "zone_id" and "not valid UTF-8" in rejects[3]["_error"]
+
+
+def test_parquet_timestamps_stored_as_bytes_are_checked_as_text(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")], "parquet")
+    rows = [order("O1"), order("O2"), order("O3")]
+    columns = {n: pa.array([r[n] for r in rows], pa.string()) for n in rows[0]}
+    promised = [r["promised_at"] for r in rows]
+    promised[1], promised[2] = "2026-01-05T12:40:00+25:00", "2026-01-05T12:40:00"
+    columns["promised_at"] = pa.array([p.encode() for p in promised], pa.binary())
+    pq.write_table(pa.table(columns), data / "orders.parquet")
+    report = import_path(data, sqlite_settings)
+    assert report.tables["orders"].inserted == 1
+    rejects = {int(r["_row"]): r for r in read_rejects(report.rejects[0])}
+    assert (
+        rejects[2]["_field"] == "promised_at"
+        and "UTC offset must be a real one" in (rejects[2]["_error"])
+    )
+    assert rejects[3]["_field"] == "promised_at" and "no UTC offset" in rejects[3]["_error"]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"rider_id": "R3", "rider_id": "R4"}', 'line 2 has the key "rider_id" twice'),
+        ('{"rider_id": "R3", "": "x"}', "line 2 has an empty key"),
+    ],
+)
+def test_json_line_whose_keys_cannot_be_columns_refuses_the_file_and_says_why(
+    tmp_path: Path, sqlite_settings: Settings, line: str, reason: str
+) -> None:
+    path = write_table(tmp_path / "data", "riders", [rider("R1")], "jsonl")
+    path.write_text(path.read_text() + line + "\n")
+    report = import_path(tmp_path / "data", sqlite_settings)
+    assert report.exit_code == 1
+    (error,) = report.file_errors
+    assert f"riders.jsonl: cannot be read as jsonl: {reason}" in error.message
+
+
+def test_csv_value_that_is_not_utf8_is_a_rejected_row_naming_its_field(
+    tmp_path: Path, sqlite_settings: Settings
+) -> None:
+    data = tmp_path / "data"
+    write_table(data, "riders", [rider("R1")])
+    path = write_table(data, "orders", [order("O1"), order("O2"), order("O3")])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Dubai", b"Dub\xffai")
+    path.write_bytes(b"\n".join(lines))
+    report = import_path(data, sqlite_settings)
+    assert report.tables["orders"].inserted == 2
+    (reject,) = read_rejects(report.rejects[0])
+    assert int(reject["_row"]) == 2
+    assert reject["_field"] == "city"
+    assert reject["_error"].startswith("city: the value is not valid UTF-8 text")
+    assert report.errors_by_field["orders"] == {"city": 1}

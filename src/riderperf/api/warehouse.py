@@ -21,6 +21,13 @@ from riderperf.warehouse.connection import Warehouse, WarehouseBusyError, connec
 READERS_DRAIN_SECONDS = 30.0
 
 
+# The warehouse's own message names its file; a client is not told the server's folders.
+_ANOTHER_PROCESS = (
+    "the warehouse is in use by another riderperf process (a command such as an import or "
+    "an evaluation); try again when it is done"
+)
+
+
 def busy(message: str) -> ApiError:
     return ApiError(409, message, code="warehouse_busy")
 
@@ -48,7 +55,7 @@ class WarehouseGate:
             try:
                 warehouse = connect(self.path, read_only=True)
             except WarehouseBusyError as exc:
-                raise busy(str(exc)) from exc
+                raise busy(_ANOTHER_PROCESS) from exc
             try:
                 yield warehouse
             finally:
@@ -73,7 +80,7 @@ class WarehouseGate:
         try:
             yield
         except WarehouseBusyError as exc:  # another process (a CLI command) holds it
-            raise busy(str(exc)) from exc
+            raise busy(_ANOTHER_PROCESS) from exc
         finally:
             with self._cond:
                 self._writer = None

@@ -66,7 +66,41 @@ def raw_expr(staged: Staged, column: str) -> str:
         return "NULL"
     if source_type == "VARCHAR":
         return f"NULLIF(TRIM({staged.column(column)}), '')"
+    if source_type == "BLOB":
+        # Text some Parquet writers store as plain bytes. Bytes that are not UTF-8 are read
+        # as DuckDB's escaped form (`\\xFF`) only so the row can be named: utf8_checks
+        # rejects it, so that form is never stored as if it had been sent.
+        name = staged.column(column)
+        return f"NULLIF(TRIM(coalesce(try(decode({name})), CAST({name} AS VARCHAR))), '')"
     return staged.column(column)
+
+
+def written_as_text(staged: Staged, column: str) -> bool:
+    """True when the source holds the column as text (or as bytes of text), so a timestamp
+    in it must spell out its offset."""
+    return staged.columns.get(column) in ("VARCHAR", "BLOB")
+
+
+def not_utf8_name(column: str) -> str:
+    return quote(f"u__{column}")
+
+
+def not_utf8_flags(staged: Staged, table: Table) -> list[str]:
+    """For each binary source column: a flag that its value is not UTF-8 text."""
+    return [
+        f"({staged.column(c.name)} IS NOT NULL AND try(decode({staged.column(c.name)})) IS NULL)"
+        f" AS {not_utf8_name(c.name)}"
+        for c in table.columns
+        if staged.columns.get(c.name) == "BLOB"
+    ]
+
+
+def utf8_checks(staged: Staged, column: Column) -> list[str]:
+    """A binary source column's value must be UTF-8 text."""
+    if staged.columns.get(column.name) != "BLOB":
+        return []
+    message = "not valid UTF-8 text; write the column as UTF-8 text (a Parquet string)"
+    return [_error(column.name, not_utf8_name(column.name), lit(message))]
 
 
 # The warehouse stores an int column as INTEGER; a value outside it is out of range.
@@ -105,11 +139,13 @@ def _in_range(column: Column, number: str) -> str:
     return " AND ".join(parts) or "true"
 
 
-def typed_expr(column: Column, raw: str) -> str:
+def typed_expr(column: Column, raw: str, *, text: bool = True) -> str:
     """The value in its canonical type; null when it cannot be read as that type.
 
     Numbers are read with TRY_CAST and only narrowed once they are known to be finite,
-    whole (int) and within range, so no value in a file can make the cast raise.
+    whole (int) and within range, so no value in a file can make the cast raise. A
+    timestamp written as text (`text`) without an offset names no instant: it is null, so
+    no timeline check compares a guess with the row's other times.
     """
     if column.identifier:
         return f"CASE WHEN {_id_problem(raw)} IS NULL THEN CAST({raw} AS VARCHAR) END"
@@ -117,7 +153,10 @@ def typed_expr(column: Column, raw: str) -> str:
         return f"CAST({raw} AS VARCHAR)"
     if column.kind == "timestamp":
         value = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
-        return f"CASE WHEN NOT ({_bad_year(value)}) AND {_offset_ok(raw)} THEN {value} END"
+        valid = f"NOT ({_bad_year(value)}) AND {_offset_ok(raw)}"
+        if text:
+            valid += f" AND regexp_matches(CAST({raw} AS VARCHAR), {lit(OFFSET_PATTERN)})"
+        return f"CASE WHEN {valid} THEN {value} END"
     if column.kind == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if column.kind == "bool":
@@ -233,7 +272,7 @@ def column_checks(staged: Staged, column: Column) -> list[str]:
                 f"format('year must be between {first} and {last} (in UTC), got {{}}', {text})",
             )
         )
-        if staged.columns.get(column.name) == "VARCHAR":
+        if written_as_text(staged, column.name):
             hours = MAX_UTC_OFFSET_MINUTES // 60
             checks.append(
                 _error(
@@ -253,7 +292,7 @@ def column_checks(staged: Staged, column: Column) -> list[str]:
         )
     if column.identifier:
         checks.append(_error(column.name, f"{_id_problem(raw)} IS NOT NULL", _id_problem(raw)))
-    if column.kind == "timestamp" and staged.columns.get(column.name) == "VARCHAR":
+    if column.kind == "timestamp" and written_as_text(staged, column.name):
         checks.append(
             _error(
                 column.name,
@@ -354,12 +393,20 @@ def checked_sql(staged: Staged, table: Table, target: str) -> str:
     """SQL creating temp table `target`: one row per staged row with typed values and `_errs`."""
     raws = ", ".join(f"{raw_expr(staged, c.name)} AS {raw_name(c.name)}" for c in table.columns)
     typeds = ", ".join(
-        f"{typed_expr(c, raw_name(c.name))} AS {typed_name(c.name)}" for c in table.columns
+        f"{typed_expr(c, raw_name(c.name), text=written_as_text(staged, c.name))} "
+        f"AS {typed_name(c.name)}"
+        for c in table.columns
     )
-    checks = [chk for c in table.columns for chk in column_checks(staged, c)]
+    checks = [chk for c in table.columns for chk in utf8_checks(staged, c)]
+    checks += [chk for c in table.columns for chk in column_checks(staged, c)]
     checks += rule_checks(table) + reference_checks(table)
     errs = f"list_filter([{', '.join(checks)}], lambda e: e IS NOT NULL)"
-    raw_cols = ", ".join(raw_name(c.name) for c in table.columns)
+    flags = not_utf8_flags(staged, table)
+    raws += "".join(f", {f}" for f in flags)
+    raw_cols = ", ".join(
+        [raw_name(c.name) for c in table.columns]
+        + [not_utf8_name(c.name) for c in table.columns if staged.columns.get(c.name) == "BLOB"]
+    )
     return f"""
 CREATE OR REPLACE TEMP TABLE {target} AS
 SELECT * EXCLUDE ({raw_cols}), {errs} AS _errs, {hash_expr(table)} AS _row_hash

@@ -148,9 +148,9 @@ def errors_by_field(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str) ->
         "GROUP BY 1 ORDER BY 2 DESC, 1"
     ).fetchall()
     found = {str(f): int(n) for f, n in rows}
-    if staged.malformed:
-        found["(row layout)"] = len(staged.malformed)
-    return found
+    for line in staged.malformed:
+        found[line.field] = found.get(line.field, 0) + 1
+    return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
 REJECTS_COLUMNS = ("_file", "_row", "_field", "_error", "_raw")
@@ -177,7 +177,7 @@ def rejects_names(staged: Staged) -> dict[str, str]:
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str, out: Path) -> None:
     """Rejected rows as they were read, plus `_file`, `_row`, `_field` and `_error`."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    file = lit(str(staged.source.path))
+    file = lit(staged.source.name)
     names = rejects_names(staged)
     cols = [f"s.{staged.column(c)} AS {quote(names[c])}" for c in staged.columns]
     query = (
@@ -189,8 +189,8 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str, out:
     if staged.malformed:
         nulls = "".join(f"CAST(NULL AS VARCHAR) AS {quote(names[c])}, " for c in staged.columns)
         lines = " UNION ALL ".join(
-            f"SELECT {nulls}{file}, {row}, '(row layout)', {lit(error)}, {lit(text)}"
-            for row, text, error in staged.malformed
+            f"SELECT {nulls}{file}, {m.row}, {lit(m.field)}, {lit(m.error)}, {lit(m.text)}"
+            for m in staged.malformed
         )
         query = f"{query} UNION ALL {lines}"
     opts = _FORMAT_OPTIONS[staged.source.fmt]
@@ -224,7 +224,7 @@ def load_batch(
     con.execute(bad_rows_sql(table, classified, bad))
     counts = count_outcomes(con, staged, classified, bad)
     step("compared with the warehouse")
-    source = str(staged.source.path)
+    source = staged.source.name
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(insert_sql(table, classified, import_id, source))

@@ -26,22 +26,35 @@ def import_path(
     *,
     clock: Clock = system_clock,
     progress: Progress | None = None,
+    label: str | None = None,
 ) -> ImportReport:
-    """Imports the dataset at `path` (a folder or one file) and returns what happened."""
+    """Imports the dataset at `path` (a folder or one file) and returns what happened.
+
+    `label` is what the dataset is called in the report, the rejects files and the rows'
+    lineage instead of its path (an upload's name, such as `d.zip`): its files are then
+    named `label/<name inside the dataset>`, so no server folder shows to whoever sent it.
+    """
     started = clock()
-    report = ImportReport(f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}", path.resolve())
+    shown = _namer(path, label)
+    report = ImportReport(
+        f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
+        path.resolve() if label is None else Path(label),
+    )
     with open_stores(settings) as stores:
         with unit_of_work(stores.engine) as session:
-            session.add(ImportRun(import_id=report.import_id, source=str(path), started_at=started))
+            session.add(
+                ImportRun(import_id=report.import_id, source=shown(path), started_at=started)
+            )
         try:
-            sources, report.ignored_files = find_sources(path)
+            found, ignored = find_sources(path, shown)
+            sources, report.ignored_files = found, [Path(shown(p)) for p in ignored]
         except SourceError as exc:
             sources = []
-            report.file_errors.append(FileError(path, None, str(exc)))
+            report.file_errors.append(FileError(Path(shown(path)), None, str(exc)))
         if not sources and not report.file_errors:
             report.file_errors.append(
                 FileError(
-                    path,
+                    Path(shown(path)),
                     None,
                     "no dataset files found (expected riders.csv, "
                     "orders.parquet, … named after the canonical tables)",
@@ -58,6 +71,23 @@ def import_path(
             run.exit_code = report.exit_code
             run.report = report.as_json()
     return report
+
+
+def _namer(root: Path, label: str | None) -> Callable[[Path], str]:
+    """How the report names a file of the dataset at `root`: its path, or under `label`."""
+    if label is None:
+        return str
+
+    def shown(path: Path) -> str:
+        if path == root:
+            return label
+        try:
+            inside = path.relative_to(root).as_posix()
+        except ValueError:
+            inside = path.name
+        return f"{label}/{inside}"
+
+    return shown
 
 
 def _ticker(progress: Progress | None, total: int) -> Callable[[str], None]:
@@ -84,14 +114,14 @@ def _import_source(
     try:
         staged = stage(stores.warehouse.con, source, f"stage_{source.table}")
     except SourceError as exc:
-        report.file_errors.append(FileError(source.path, source.table, str(exc)))
+        report.file_errors.append(FileError(Path(source.name), source.table, str(exc)))
         for _ in range(BATCH_STEPS + 1):
             tick(f"{source.path.name}: unreadable")
         return
     tick(f"{source.path.name}: read {staged.rows:,} rows")
     unknown = [c for c in staged.columns if c not in table.by_name]
     if unknown:
-        report.unknown_columns[str(source.path)] = unknown
+        report.unknown_columns[source.name] = unknown
     result = load_batch(
         stores.warehouse.con,
         staged,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,28 @@ class Source:
     table: str
     path: Path
     fmt: str  # csv, parquet or jsonl
+    # How messages, the rejects file and the rows' lineage name the file: its path, or
+    # for an upload its name inside the archive (the server's folders never show).
+    shown: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.shown or str(self.path)
+
+
+# The field a CSV line that cannot be split into the header's columns is reported under.
+ROW_LAYOUT = "(row layout)"
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A CSV line DuckDB could not read: its data-row number, its text as DuckDB saw it, the
+    field at fault (ROW_LAYOUT when the line cannot be split) and the reason."""
+
+    row: int
+    text: str
+    field: str
+    error: str
 
 
 @dataclass
@@ -31,7 +54,7 @@ class Staged:
     name: str
     columns: dict[str, str]  # column name -> DuckDB type, as read
     rows: int
-    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # row, raw text, error
+    malformed: list[Malformed] = field(default_factory=list)
     # Source columns stored under another name in the staged table, because their own
     # name would hide DuckDB's `rowid` (source name -> staged name).
     renamed: dict[str, str] = field(default_factory=dict)
@@ -72,10 +95,12 @@ def table_for(path: Path) -> str | None:
     return None
 
 
-def find_sources(path: Path) -> tuple[list[Source], list[Path]]:
-    """The dataset files under `path` in import order, and the files that were not recognised."""
+def find_sources(path: Path, shown: Callable[[Path], str] = str) -> tuple[list[Source], list[Path]]:
+    """The dataset files under `path` in import order, and the files that were not recognised.
+
+    `shown` names a file in what the import reports (by default its path)."""
     if not path.exists():
-        raise SourceError(f"{path}: no such file or folder")
+        raise SourceError(f"{shown(path)}: no such file or folder")
     candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
     found: list[Source] = []
     ignored: list[Path] = []
@@ -84,7 +109,8 @@ def find_sources(path: Path) -> tuple[list[Source], list[Path]]:
         if table is None:
             ignored.append(candidate)
         else:
-            found.append(Source(table, candidate, FILE_SUFFIXES[candidate.suffix.lower()]))
+            fmt = FILE_SUFFIXES[candidate.suffix.lower()]
+            found.append(Source(table, candidate, fmt, shown(candidate)))
     order = {t.name: i for i, t in enumerate(TABLES)}
     found.sort(key=lambda s: (order[s.table], s.path.name))
     return found, ignored
@@ -111,9 +137,9 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {reader}")
     except duckdb.Error as exc:
-        raise SourceError(
-            f"{source.path}: cannot be read as {source.fmt}: {_first_line(exc)}"
-        ) from exc
+        found = _first_bad_json_line(source.path) if source.fmt == "jsonl" else None
+        reason = (found or _first_line(exc)).replace(str(source.path), source.name)
+        raise SourceError(f"{source.name}: cannot be read as {source.fmt}: {reason}") from exc
     described = con.execute(f"DESCRIBE {name}").fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
     renamed: dict[str, str] = {}
@@ -124,14 +150,15 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
                 f"ALTER TABLE {name} RENAME COLUMN {quote_ident(column)} "
                 f"TO {quote_ident(renamed[column])}"
             )
-    malformed: list[tuple[int, str, str]] = []
+    malformed: list[Malformed] = []
     if source.fmt == "csv":
         # DuckDB may log several errors for one line; each line is one malformed row.
         malformed = [
-            (int(line) - 1, str(text), _layout_error(str(kind), str(error)))
-            for line, text, kind, error in con.execute(
+            _malformed(int(line) - 1, str(text), str(kind), str(error), column)
+            for line, text, kind, error, column in con.execute(
                 f"SELECT line, first(csv_line), first(error_type ORDER BY error_type), "
-                f"first(error_message ORDER BY error_type) FROM {rejects} GROUP BY line "
+                f"first(error_message ORDER BY error_type), "
+                f"first(column_name ORDER BY error_type) FROM {rejects} GROUP BY line "
                 "ORDER BY line"
             ).fetchall()
         ]
@@ -146,19 +173,38 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
+class _BadKeys(ValueError):
+    pass
+
+
+def _distinct_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    names = [k for k, _ in pairs]
+    if "" in names:
+        raise _BadKeys("has an empty key (every value needs a column name)")
+    twice = next((k for i, k in enumerate(names) if k in names[:i]), None)
+    if twice is not None:
+        raise _BadKeys(f"has the key {json.dumps(twice)[:80]} twice")
+    return dict(pairs)
+
+
 def _first_bad_json_line(path: Path) -> str | None:
-    """Names the first line that is not a JSON object (only run once a read has failed)."""
+    """Names the first line that is not a JSON object with distinct, non-empty keys, or says
+    the file holds none (only run once a read has failed)."""
+    objects = 0
     with path.open(encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = json.loads(line, object_pairs_hook=_distinct_keys)
             except json.JSONDecodeError as exc:
                 return f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+            except _BadKeys as exc:
+                return f"line {number} {exc}"
             if not isinstance(value, dict):
                 return f"line {number} is not a JSON object"
-    return None
+            objects += bool(value)
+    return None if objects else "the file holds no JSON object with a key"
 
 
 def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> str:
@@ -175,9 +221,24 @@ def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> s
         ).fetchall()
     except duckdb.Error as exc:
         where = _first_bad_json_line(source.path) or _first_line(exc)
-        raise SourceError(f"{source.path}: cannot be read as jsonl: {where}") from exc
+        where = where.replace(str(source.path), source.name)
+        raise SourceError(f"{source.name}: cannot be read as jsonl: {where}") from exc
     columns = ", ".join(f"{_sql_str(str(k[0]))}: 'VARCHAR'" for k in keys)
     return f"read_json({path}, {options}, columns={{{columns}}})"
+
+
+def _malformed(row: int, text: str, kind: str, message: str, column: str | None) -> Malformed:
+    if kind in _NOT_UTF8 and column:
+        # The line splits; one value in it is not UTF-8. Name that field, like any bad value.
+        reason = (
+            f"{column}: the value is not valid UTF-8 text; save the file as UTF-8 "
+            "and import it again"
+        )
+        return Malformed(row, text, column, reason)
+    return Malformed(row, text, ROW_LAYOUT, _layout_error(kind, message))
+
+
+_NOT_UTF8 = ("INVALID ENCODING", "INVALID UNICODE")
 
 
 def _layout_error(kind: str, message: str) -> str:
@@ -199,5 +260,5 @@ def row_number_sql(staged: Staged) -> str:
     """
     if not staged.malformed:
         return "(rowid + 1)"
-    before = ", ".join(str(r - j) for j, (r, _, _) in enumerate(staged.malformed, start=1))
+    before = ", ".join(str(m.row - j) for j, m in enumerate(staged.malformed, start=1))
     return f"(rowid + 1 + len(list_filter([{before}], lambda b: b < rowid + 1)))"

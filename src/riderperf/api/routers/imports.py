@@ -21,7 +21,7 @@ from riderperf.api.errors import ApiError, errors, not_found
 from riderperf.api.limits import ARCHIVE_MAX_BYTES, IMPORT_BODY_LIMIT
 from riderperf.api.params import ID_PATTERN, Limit, Offset
 from riderperf.api.schemas.imports import ImportPage, ImportRead
-from riderperf.api.uploads import save_upload, unpack_zip
+from riderperf.api.uploads import save_upload, unpack_zip, upload_name
 from riderperf.ingest.service import import_path
 from riderperf.ingest.sources import find_sources
 from riderperf.storage.models import ImportRun
@@ -30,6 +30,7 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 Importer = Annotated[Any, Depends(require("manage_imports"))]
 ImportIdPath = Annotated[str, PathParam(pattern=ID_PATTERN)]
 MAX_UNPACKED_BYTES = 8 << 30
+MAX_ARCHIVE_FILES = 1000
 
 
 @router.post(
@@ -60,7 +61,9 @@ def create_import(
         base = Path(folder)
         saved = save_upload(archive, base, max_bytes=ARCHIVE_MAX_BYTES, name="dataset.zip")
         (base / "dataset").mkdir()
-        root = unpack_zip(saved, base / "dataset", max_bytes=MAX_UNPACKED_BYTES)
+        root = unpack_zip(
+            saved, base / "dataset", max_bytes=MAX_UNPACKED_BYTES, max_files=MAX_ARCHIVE_FILES
+        )
         if not find_sources(root)[0]:
             raise ApiError(
                 422,
@@ -68,8 +71,10 @@ def create_import(
                 "(named after the canonical tables) at its root or in one folder",
                 details={"files": sorted(p.name for p in root.rglob("*") if p.is_file())[:50]},
             )
+        # Files are named by their place in the upload, never by the server's folder.
+        label = "/".join([upload_name(archive), *root.relative_to(base / "dataset").parts])
         with app.state.warehouse.writing("an import is running"):
-            report = import_path(root, app.state.settings, clock=app.state.clock)
+            report = import_path(root, app.state.settings, clock=app.state.clock, label=label)
     run = session.get(ImportRun, report.import_id)
     return read(run) if run is not None else ImportRead(**_report(report.as_json()))
 
@@ -151,5 +156,14 @@ def _report(data: dict[str, Any]) -> dict[str, Any]:
         "errors_by_field": data.get("errors_by_field", {}),
         "unknown_columns": {Path(k).name: v for k, v in data.get("unknown_columns", {}).items()},
         "ignored_files": [Path(p).name for p in data.get("ignored_files", [])],
-        "file_errors": [e | {"file": Path(e["file"]).name} for e in data.get("file_errors", [])],
+        "file_errors": [_file_error(e) for e in data.get("file_errors", [])],
     }
+
+
+def _file_error(error: dict[str, Any]) -> dict[str, Any]:
+    """A file error named by its file's name. Runs recorded before imports named files by
+    their place in the upload hold the server's path, in `file` and in the message."""
+    name, message = Path(error["file"]).name, str(error["error"])
+    if Path(error["file"]).is_absolute():
+        message = message.replace(error["file"], name)
+    return error | {"file": name, "error": message}
