@@ -25,7 +25,7 @@ from riderperf.evaluation.published import evaluation_for, evaluation_row, list_
 from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period, rolling_window
 from riderperf.metrics.evaluate import scorecards_frame
-from riderperf.responsibility import JUDGMENT_COLUMNS
+from riderperf.responsibility.model import JUDGMENT_COLUMNS
 from riderperf.storage.db import app_database, unit_of_work
 from riderperf.stores import open_stores
 
