@@ -6,7 +6,8 @@ Run on demand (not part of the test suite):
 
 Each run starts the `riderperf` command beside this Python (the console script, as a user
 starts it: uvicorn's workers are spawned and first run that script again) with
-`serve --workers N` on a free port of 127.0.0.1 and a new, empty RIDERPERF_HOME, while
+`serve --workers N` on a free port of 127.0.0.1 and a new RIDERPERF_HOME (empty, or with its
+app database migrated beforehand with `--migrated`, as when a server is restarted), while
 `--busy` processes (one per core by default) spin. It measures the seconds from the start
 until `GET /api/v1/openapi.json` answers 200, and counts the workers uvicorn's supervisor
 killed and started again. It also times `import riderperf.server` on its own in a fresh
@@ -61,7 +62,7 @@ def import_seconds() -> float:
     return round(float(done.stdout.strip()), 2)
 
 
-def serve_once(command: Path, workers: int, timeout: float) -> dict[str, Any]:
+def serve_once(command: Path, workers: int, timeout: float, migrated: bool) -> dict[str, Any]:
     """Starts the server on a new home; seconds until the OpenAPI description answers."""
     with tempfile.TemporaryDirectory(prefix="riderperf-serve-") as work:
         env = {
@@ -70,6 +71,8 @@ def serve_once(command: Path, workers: int, timeout: float) -> dict[str, Any]:
             if k not in ("RIDERPERF_DATABASE_URL", "RIDERPERF_WAREHOUSE_URL")
         }
         env["RIDERPERF_HOME"] = str(Path(work) / "home")
+        if migrated:
+            subprocess.run([str(command), "init"], env=env, capture_output=True, check=True)
         port = free_port()
         log = Path(work) / "serve.log"
         args = [str(command), "serve", "--port", str(port), "--workers", str(workers)]
@@ -107,6 +110,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--busy", type=int, default=os.cpu_count() or 2, help="spinning processes")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--migrated", action="store_true", help="migrate the new home first, as for a restart"
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to give up after")
     parser.add_argument(
         "--riderperf",
@@ -118,11 +124,15 @@ def main() -> None:
     idle_import = import_seconds()
     with busy_cores(args.busy):
         busy_import = import_seconds()
-        runs = [serve_once(args.riderperf, args.workers, args.timeout) for _ in range(args.runs)]
+        runs = [
+            serve_once(args.riderperf, args.workers, args.timeout, args.migrated)
+            for _ in range(args.runs)
+        ]
     answered = [r["seconds_to_openapi"] for r in runs if r["seconds_to_openapi"] is not None]
     result = {
         "workers": args.workers,
         "busy_processes": args.busy,
+        "migrated_home": args.migrated,
         "cores": os.cpu_count(),
         "import_server_seconds_idle": idle_import,
         "import_server_seconds_busy": busy_import,
