@@ -600,7 +600,7 @@ def judged_with(home: Path, version: str, start: date) -> Any:
     """The JudgmentParams of the policy version evaluate judged with."""
     from riderperf.config import Settings
     from riderperf.policy.versions import get_version
-    from riderperf.responsibility import JudgmentParams
+    from riderperf.responsibility.params import JudgmentParams
     from riderperf.storage.db import make_engine
 
     engine = make_engine(Settings(home=home).app_database_url)
@@ -623,7 +623,7 @@ def _midnight(day: date) -> Any:
 def default_params(start: date) -> Any:
     from riderperf.policy import default_policy_folder
     from riderperf.policy.loader import load_policy
-    from riderperf.responsibility import JudgmentParams
+    from riderperf.responsibility.params import JudgmentParams
 
     return JudgmentParams.from_parameters(load_policy(default_policy_folder()).at(start))
 

@@ -38,14 +38,20 @@ need the `X-CSRF-Token` header), or send `Authorization: Bearer <api token>` (is
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock = system_clock, include_web: bool = True
+    settings: Settings | None = None,
+    *,
+    clock: Clock = system_clock,
+    include_web: bool = True,
+    migrate: bool = True,
 ) -> FastAPI:
     """The application on `settings` (from the environment when None), its app database
-    migrated to the newest revision; `include_web=False` serves the JSON API alone."""
+    migrated to the newest revision; `include_web=False` serves the JSON API alone, and
+    `migrate=False` trusts that the database was migrated already."""
     settings = settings or load_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
-    upgrade(engine)
+    if migrate:
+        upgrade(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -81,6 +87,14 @@ def create_app(
         _mount_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The application of one worker of `riderperf serve --workers N`, on the settings of
+    the environment. The command migrates the app database before it starts the workers, so
+    they neither race to migrate a new database nor load Alembic while uvicorn's supervisor
+    waits for them to start."""
+    return create_app(migrate=False)
 
 
 def _operation_id(route: APIRoute) -> str:

@@ -14,7 +14,7 @@ import riderperf.workflows.appeals as reevaluate
 from riderperf.cli import appeals as commands
 from riderperf.cli.appeals import appeals_app
 from riderperf.config import Settings
-from riderperf.responsibility import JUDGMENTS_DDL
+from riderperf.responsibility.model import JUDGMENTS_DDL
 from riderperf.storage.db import make_engine, upgrade
 from riderperf.warehouse.connection import open_warehouse
 from riderperf.workflows.overturn import OverturnRepair

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from riderperf.cli import app
+from riderperf.cli.app import app
 from tests.canonical_rows import order, rider, write_table
 
 runner = CliRunner()

@@ -13,12 +13,9 @@ from sqlalchemy import Engine
 
 from riderperf.audit.log import events_for
 from riderperf.config import Settings
-from riderperf.decisions import (
-    DecisionConflict,
-    approve_decision,
-    reject_decision,
-)
+from riderperf.decisions.approval import approve_decision, reject_decision
 from riderperf.decisions.orm import Decision
+from riderperf.decisions.records import DecisionConflict
 from riderperf.notices.service import notices_for
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
 from riderperf.users.service import create_user

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from riderperf.clock import fixed_clock
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings
-from riderperf.decisions import compensate_lost_bonus, points_balance
+from riderperf.decisions.ledger import points_balance
 from riderperf.decisions.orm import Decision
+from riderperf.decisions.repair import compensate_lost_bonus
 from riderperf.decisions.service import DecideResult, decide_period
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path

@@ -12,22 +12,14 @@ from sqlalchemy.orm import Session
 
 from riderperf.audit.log import events_for
 from riderperf.config import Settings
-from riderperf.decisions import (
-    RESTRICTING_KINDS,
-    DecideResult,
-    DecisionError,
-    DecisionNotFound,
-    DecisionStateError,
-    MissingEvaluation,
-    approve_decision,
-    decide_period,
-    overturn_decision,
-    overturn_rates,
-    points_balance,
-    priority_weights,
-    reject_decision,
-)
+from riderperf.decisions.approval import approve_decision, reject_decision
+from riderperf.decisions.ledger import points_balance, priority_weights
+from riderperf.decisions.model import RESTRICTING_KINDS
 from riderperf.decisions.orm import Decision
+from riderperf.decisions.records import DecisionError, DecisionNotFound, DecisionStateError
+from riderperf.decisions.repair import overturn_decision
+from riderperf.decisions.service import DecideResult, MissingEvaluation, decide_period
+from riderperf.decisions.stats import overturn_rates
 from riderperf.notices.service import notices_for
 from riderperf.users.service import PermissionDenied
 from tests.integration.test_decisions_city import (

@@ -16,19 +16,14 @@ from sqlalchemy.orm import Session
 
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings
-from riderperf.decisions import (
-    RESTRICTING_KINDS,
-    DecisionStateError,
-    approve_decision,
-    overturn_decision,
-    priority_weights,
-    reject_decision,
-)
+from riderperf.decisions.approval import approve_decision, reject_decision
 from riderperf.decisions.facts import RiderFacts
-from riderperf.decisions.model import History
+from riderperf.decisions.ledger import priority_weights
+from riderperf.decisions.model import RESTRICTING_KINDS, History
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.plan import plan_rider
-from riderperf.decisions.records import decide_key, store_draft
+from riderperf.decisions.records import DecisionStateError, decide_key, store_draft
+from riderperf.decisions.repair import overturn_decision
 from riderperf.decisions.rules import RuleBook, load_rulebook
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from riderperf.cli import app
+from riderperf.cli.app import app
 from riderperf.config import Settings, load_settings
 from riderperf.demo.timeline import Timeline
 from riderperf.notices.orm import Notice

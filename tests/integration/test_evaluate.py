@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from riderperf.cli import app
+from riderperf.cli.app import app
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings
 from riderperf.evaluation.published import evaluation_for

@@ -19,17 +19,14 @@ from riderperf.audit.log import events_for
 from riderperf.cli.sampling import sampling_app
 from riderperf.config import Settings
 from riderperf.evaluation.orm import Evaluation, Scorecard
-from riderperf.sampling import (
-    plan_inspections,
-    plan_stats,
-    record_lot_results,
-    resume_sampling,
-)
 from riderperf.sampling.orm import (
     InspectionLotRecord,
     InspectionSelectionRecord,
     SwitchingRecord,
 )
+from riderperf.sampling.results import record_lot_results, resume_sampling
+from riderperf.sampling.service import plan_inspections
+from riderperf.sampling.stats import plan_stats
 from riderperf.sampling.store import OutcomeSource
 from riderperf.sampling.switching import SwitchingState
 from riderperf.storage.db import alembic_config, unit_of_work, upgrade

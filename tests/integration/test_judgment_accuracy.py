@@ -17,7 +17,8 @@ from riderperf.config import Settings
 from riderperf.ingest.service import import_path
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
-from riderperf.responsibility import JudgmentParams, write_judgments
+from riderperf.responsibility.params import JudgmentParams
+from riderperf.responsibility.store import write_judgments
 from riderperf.simulate import simulate_city
 from riderperf.warehouse.connection import open_warehouse
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from riderperf.cli import app
+from riderperf.cli.app import app
 from riderperf.config import Settings
 from riderperf.simulate import simulate_city
 

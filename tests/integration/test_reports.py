@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from typer.testing import CliRunner
 
-from riderperf.cli import app as cli_app
+from riderperf.cli.app import app as cli_app
 from riderperf.cli.reports import report_command
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from riderperf.cli import app
+from riderperf.cli.app import app
 from riderperf.clock import as_utc
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings

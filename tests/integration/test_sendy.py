@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from riderperf.cli import app
+from riderperf.cli.app import app
 from riderperf.common.canonical import ORDERS, RIDERS
 from riderperf.ingest.sendy import SendyConversion, convert_sendy
 from riderperf.ingest.sendy_rules import SENDY_MONTHS, first_weekday, infer_months

@@ -10,7 +10,7 @@ import pytest
 
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
-from riderperf.responsibility import JudgmentParams
+from riderperf.responsibility.params import JudgmentParams
 
 
 @pytest.fixture(scope="module")

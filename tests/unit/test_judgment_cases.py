@@ -11,7 +11,8 @@ import yaml
 
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
-from riderperf.responsibility import JudgmentParams, judge_order
+from riderperf.responsibility.judge import judge_order
+from riderperf.responsibility.params import JudgmentParams
 
 CASES = Path(__file__).resolve().parents[1] / "policy_cases" / "judgments"
 

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from riderperf.metrics import build_daily_facts, kpi_window, parse_period
-from riderperf.metrics.daily import ensure_rider_daily
+from riderperf.common.periods import parse_period
+from riderperf.metrics.daily import build_daily_facts, ensure_rider_daily
 from riderperf.metrics.registry import fact_columns
+from riderperf.metrics.windows import kpi_window
 from riderperf.warehouse.connection import Warehouse, connect
 from tests.unit.test_metrics_rows import Activity, Rows
 

@@ -9,16 +9,13 @@ from datetime import date
 
 import pytest
 
-from riderperf.metrics import (
-    KPIS,
-    Scorecard,
-    build_daily_facts,
-    evaluate_scores,
-    parse_period,
-    scorecards_frame,
-)
+from riderperf.common.periods import parse_period
+from riderperf.metrics.daily import build_daily_facts
+from riderperf.metrics.evaluate import evaluate_scores, scorecards_frame
 from riderperf.metrics.improve import improvements
+from riderperf.metrics.registry import KPIS
 from riderperf.metrics.rules import ScoringRules
+from riderperf.metrics.scorecard import Scorecard
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.warehouse.connection import Warehouse, connect

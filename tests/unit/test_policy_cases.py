@@ -30,7 +30,9 @@ from typing import Any
 import pytest
 import yaml
 
-from riderperf.metrics import build_daily_facts, evaluate_scores, parse_period
+from riderperf.common.periods import parse_period
+from riderperf.metrics.daily import build_daily_facts
+from riderperf.metrics.evaluate import evaluate_scores
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy

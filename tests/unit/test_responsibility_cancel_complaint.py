@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from riderperf.responsibility import Judgment, JudgmentParams, judge_complaint, judge_order
+from riderperf.responsibility.complaint import judge_complaint
+from riderperf.responsibility.judge import judge_order
+from riderperf.responsibility.model import Judgment
+from riderperf.responsibility.params import JudgmentParams
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 VERSION = "2026-03"

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from riderperf.responsibility import Judgment, JudgmentParams, judge_order
+from riderperf.responsibility.judge import judge_order
+from riderperf.responsibility.model import Judgment
+from riderperf.responsibility.params import JudgmentParams
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 VERSION = "2026-03"

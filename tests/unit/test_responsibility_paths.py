@@ -23,14 +23,11 @@ from hypothesis import strategies as st
 from riderperf.common.canonical import COMPLAINT_CATEGORIES, TABLES_BY_NAME, WEATHER
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
-from riderperf.responsibility import (
-    JUDGMENT_COLUMNS,
-    Judgment,
-    JudgmentParams,
-    judge_complaint,
-    judge_order,
-    judgments_expr,
-)
+from riderperf.responsibility.complaint import judge_complaint
+from riderperf.responsibility.judge import judge_order
+from riderperf.responsibility.model import JUDGMENT_COLUMNS, Judgment
+from riderperf.responsibility.params import JudgmentParams
+from riderperf.responsibility.store import judgments_expr
 from riderperf.warehouse.connection import Warehouse, connect
 
 START = datetime(2026, 3, 2, tzinfo=UTC)

@@ -13,7 +13,9 @@ from riderperf.common.canonical import TABLES_BY_NAME
 from riderperf.policy import default_policy_folder
 from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import ParameterSet, PolicyError
-from riderperf.responsibility import JUDGMENT_COLUMNS, JudgmentParams, write_judgments
+from riderperf.responsibility.model import JUDGMENT_COLUMNS
+from riderperf.responsibility.params import JudgmentParams
+from riderperf.responsibility.store import write_judgments
 from riderperf.warehouse.connection import Warehouse, connect
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)

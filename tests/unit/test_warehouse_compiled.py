@@ -17,8 +17,9 @@ from riderperf.clock import midnight
 from riderperf.common.periods import days_period
 from riderperf.metrics.daily import build_daily_facts
 from riderperf.metrics.windows import kpi_window
-from riderperf.responsibility import JUDGMENT_COLUMNS, JudgmentParams, write_judgments
-from riderperf.responsibility.store import judgments_expr
+from riderperf.responsibility.model import JUDGMENT_COLUMNS
+from riderperf.responsibility.params import JudgmentParams
+from riderperf.responsibility.store import judgments_expr, write_judgments
 from riderperf.warehouse import compiled
 from riderperf.warehouse.compiled import (
     COMPILED_TABLE,

@@ -22,7 +22,7 @@ from riderperf.cases.model import (
     CaseNotFound,
     ForbiddenMove,
 )
-from riderperf.decisions import (
+from riderperf.decisions.records import (
     DecisionConflict,
     DecisionError,
     DecisionNotFound,

@@ -38,7 +38,7 @@ from riderperf.cases.terms import (
 )
 from riderperf.cases.transition import open_case, transition
 from riderperf.clock import fixed_clock
-from riderperf.decisions import DecisionNotFound, get_decision
+from riderperf.decisions.records import DecisionNotFound, get_decision
 from riderperf.evaluation.overrides import find_judgment
 from riderperf.inspections.violations import find_violation
 from riderperf.policy.versions import ensure_default_published, version_in_force

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -24,10 +23,12 @@ from riderperf.evaluation.orm import OFFICIAL, SCENARIO
 from riderperf.evaluation.published import evaluation_for, evaluation_row, list_evaluations
 from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import evaluate_period, rolling_window
-from riderperf.metrics.evaluate import scorecards_frame
-from riderperf.responsibility import JUDGMENT_COLUMNS
+from riderperf.responsibility.model import JUDGMENT_COLUMNS
 from riderperf.storage.db import app_database, unit_of_work
 from riderperf.stores import open_stores
+
+if TYPE_CHECKING:
+    import duckdb
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -225,6 +226,9 @@ def scorecards_export(
     chosen = choose_period(period, as_of, policy)
     with open_stores(load_settings()) as stores:
         evaluation_id, _ = _published(stores.engine, chosen, policy)
+        # pandas is loaded by this command only, not by every `riderperf` command.
+        from riderperf.metrics.evaluate import scorecards_frame
+
         frame = scorecards_frame(load_cards(stores.engine, evaluation_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":

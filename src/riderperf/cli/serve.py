@@ -9,6 +9,11 @@ from rich.console import Console
 
 err = Console(stderr=True, soft_wrap=True)
 
+# uvicorn's own default is 5 s. Its supervisor pings every worker every half second, and a
+# worker that does not answer in time is killed and started again; on a machine whose
+# cores are busy, a starting worker can miss 5 s and the server then never serves.
+WORKER_TIMEOUT = 30
+
 
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -16,6 +21,18 @@ def serve_command(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Worker processes (each opens the stores).")
     ] = 1,
+    worker_timeout: Annotated[
+        int,
+        typer.Option(
+            "--worker-timeout",
+            min=1,
+            help=(
+                "With --workers 2 or more: seconds a worker may take to answer the "
+                "supervisor's health check, while it starts or when it is busy, before it "
+                "is killed and started again."
+            ),
+        ),
+    ] = WORKER_TIMEOUT,
     proxy_headers: Annotated[
         bool,
         typer.Option(
@@ -29,6 +46,7 @@ def serve_command(
 
     from riderperf.config import load_settings
     from riderperf.server import create_app
+    from riderperf.storage.db import app_database
 
     settings = load_settings()
     try:
@@ -36,13 +54,18 @@ def serve_command(
             app = create_app(settings)
             uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers)
             return
+        # Migrated once here, so that the workers do not race to migrate a new database.
+        settings.home.mkdir(parents=True, exist_ok=True)
+        with app_database(settings.app_database_url):
+            pass
         # Several workers need an import string: each process builds its own app.
         uvicorn.run(
-            "riderperf.server:create_app",
+            "riderperf.server:create_worker_app",
             factory=True,
             host=host,
             port=port,
             workers=workers,
+            timeout_worker_healthcheck=worker_timeout,
             proxy_headers=proxy_headers,
         )
     except (OSError, ValueError) as exc:

@@ -8,18 +8,21 @@ the engine, always false) is reported, and so is a condition that is not true or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import rule_engine
-import rule_engine.ast
+from typing import TYPE_CHECKING, Any
 
 from riderperf.decisions.facts import fact_types
 
-_SCALAR_TYPES = (rule_engine.DataType.FLOAT, rule_engine.DataType.STRING)
+if TYPE_CHECKING:
+    import rule_engine
+
+# The rule engine is imported by each function: it compiles its grammar when imported
+# (about 0.4 s), and the web server imports this module without checking a rule.
 
 
 def typed_context(symbols: Mapping[str, Any]) -> rule_engine.Context:
     """A context knowing every fact name and the given extra names (policy thresholds)."""
+    import rule_engine
+
     return rule_engine.Context(
         type_resolver=rule_engine.type_resolver_from_dict(fact_types() | dict(symbols))
     )
@@ -28,6 +31,8 @@ def typed_context(symbols: Mapping[str, Any]) -> rule_engine.Context:
 def compile_condition(
     where: str, text: Any, context: rule_engine.Context, problems: list[str]
 ) -> rule_engine.Rule | None:
+    import rule_engine
+
     if not isinstance(text, str) or not text.strip():
         problems.append(f"{where}.when: a condition is needed (for example `late >= 3`)")
         return None
@@ -50,10 +55,13 @@ def compile_condition(
 
 def _mixed_comparisons(node: Any) -> list[tuple[str, str]]:
     """`==`/`!=` between a number and text: legal for the engine, always a policy mistake."""
+    import rule_engine.ast
+
+    scalar_types = (rule_engine.DataType.FLOAT, rule_engine.DataType.STRING)
     found: list[tuple[str, str]] = []
     if isinstance(node, rule_engine.ast.ComparisonExpression):
         left, right = node.left.result_type, node.right.result_type
-        if left in _SCALAR_TYPES and right in _SCALAR_TYPES and left != right:
+        if left in scalar_types and right in scalar_types and left != right:
             found.append((_type_name(left), _type_name(right)))
     for name in ("left", "right", "expression", "condition", "case_true", "case_false"):
         child = getattr(node, name, None)
@@ -63,4 +71,6 @@ def _mixed_comparisons(node: Any) -> list[tuple[str, str]]:
 
 
 def _type_name(data_type: Any) -> str:
+    import rule_engine
+
     return "a number" if data_type == rule_engine.DataType.FLOAT else "text"

@@ -14,14 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
-from typing import Any
-
-import rule_engine
+from typing import TYPE_CHECKING, Any
 
 from riderperf.decisions.conditions import compile_condition, typed_context
 from riderperf.decisions.facts import RiderFacts, engine_type_of, fact_types
 from riderperf.decisions.model import MEASURES, OFFENCES, REWARD_KINDS, Ladder
 from riderperf.policy.parameters import ParameterSet, PolicyError
+
+if TYPE_CHECKING:
+    import rule_engine
 
 PREFIX = "decisions"
 FIXED_ACTIONS = ("notice", *MEASURES)

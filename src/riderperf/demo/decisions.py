@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from riderperf.common.periods import Period
 from riderperf.config import Settings
-from riderperf.decisions import RESTRICTING_KINDS, approve_decision, reject_decision
+from riderperf.decisions.approval import approve_decision, reject_decision
+from riderperf.decisions.model import RESTRICTING_KINDS
 from riderperf.decisions.orm import Decision
 from riderperf.demo.progress import Phases
 from riderperf.storage.db import make_engine, unit_of_work

@@ -13,8 +13,11 @@ from riderperf.common.periods import Period
 from riderperf.config import Settings
 from riderperf.demo.progress import Phases
 from riderperf.demo.timeline import Timeline
-from riderperf.inspections import ensure_default_template, record_inspection
-from riderperf.sampling import plan_inspections, plan_stats, record_lot_results
+from riderperf.inspections.records import record_inspection
+from riderperf.inspections.templates import ensure_default_template
+from riderperf.sampling.results import record_lot_results
+from riderperf.sampling.service import plan_inspections
+from riderperf.sampling.stats import plan_stats
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 

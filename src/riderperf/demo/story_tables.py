@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from riderperf.audit.verify import ChainReport
-from riderperf.decisions import RESTRICTING_KINDS
+from riderperf.decisions.model import RESTRICTING_KINDS
 from riderperf.demo.appeals import AppealStory
 from riderperf.demo.decisions import DecidedWeek
 from riderperf.demo.inspections import InspectionAct

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-import pandas as pd
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from riderperf.audit.log import record_event
 from riderperf.storage.models import Base
 from riderperf.warehouse.connection import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OVERTURNED_RULE = "appeal_overturned"
 
@@ -118,6 +120,8 @@ def override_judgment(
 
 def latest_overrides(session: Session) -> pd.DataFrame:
     """The newest override of every overturned event: event_id, party, case_id."""
+    import pandas as pd  # only evaluations read overrides; the web server must start fast
+
     rows = session.execute(
         select(
             JudgmentOverride.event_id,

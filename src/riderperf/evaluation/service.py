@@ -22,8 +22,6 @@ from riderperf.evaluation.overrides import apply_overrides
 from riderperf.evaluation.published import published_evaluation
 from riderperf.evaluation.records import previous_tiers, store_evaluation
 from riderperf.inspections.stats import equipment_checks_by_day
-from riderperf.metrics.daily import build_daily_facts
-from riderperf.metrics.evaluate import rider_window, score_window
 from riderperf.metrics.scorecard import Scorecard
 from riderperf.policy.versions import (
     PolicyVersion,
@@ -31,7 +29,7 @@ from riderperf.policy.versions import (
     get_version,
     version_in_force,
 )
-from riderperf.responsibility import JudgmentParams, write_judgments
+from riderperf.responsibility.params import JudgmentParams
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import Stores, open_stores
 
@@ -156,6 +154,13 @@ def _evaluate_in(
     clock: Clock,
     requested: str | None,
 ) -> EvaluationResult:
+    # The bulk stages load pandas, Ibis and DuckDB (seconds); they are imported when an
+    # evaluation runs, so the web server, which imports this module for re-evaluations
+    # after an overturn, starts without them.
+    from riderperf.metrics.daily import build_daily_facts
+    from riderperf.metrics.evaluate import rider_window, score_window
+    from riderperf.responsibility.store import write_judgments
+
     started = clock()
     seconds: dict[str, float] = {}
     version = resolve_version(stores.engine, period.start, policy_version, clock)

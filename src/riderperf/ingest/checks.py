@@ -8,8 +8,7 @@ yields a {field, error} pair, so a row reports all its problems at once.
 from __future__ import annotations
 
 import unicodedata
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from riderperf.common.canonical import (
     ID_CONTROL_CHARACTERS,
@@ -21,6 +20,9 @@ from riderperf.common.canonical import (
 )
 from riderperf.ingest.sources import Staged, row_number_sql
 from riderperf.warehouse.tables import quote
+
+if TYPE_CHECKING:
+    import duckdb
 
 # An ISO-8601 date and time followed by an offset (Z, +03, +03:00 or +0300).
 OFFSET_PATTERN = (
@@ -39,6 +41,8 @@ def _nfkc(value: str) -> str:
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     """Adds the Python functions the checks call (NFKC, which DuckDB lacks) to `con`."""
+    import duckdb  # loaded by whoever opened `con`; not when this module is imported
+
     con.execute("SELECT 1").fetchall()  # finishes any result still open on `con`
     try:
         con.create_function(NFKC_FUNCTION, _nfkc, ["VARCHAR"], "VARCHAR", side_effects=False)

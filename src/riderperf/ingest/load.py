@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from riderperf.common.canonical import Table
 from riderperf.ingest.checks import checked_sql, lit, register_functions, typed_name
 from riderperf.ingest.report import TableCounts
 from riderperf.ingest.sources import Staged, safe_name
 from riderperf.warehouse.tables import quote
+
+if TYPE_CHECKING:
+    import duckdb
 
 _FORMAT_OPTIONS = {
     "csv": "FORMAT csv, HEADER true",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pyarrow as pa
 from sqlalchemy import Engine, insert, select
 
 from riderperf.storage.db import unit_of_work
@@ -32,6 +31,8 @@ def register_new_riders(warehouse: Warehouse, engine: Engine, now: datetime) -> 
     reinstatements), so a later import never overwrites it. Running this again after a
     crash finishes the job, so the two stores converge.
     """
+    import pyarrow as pa  # imports only; the web server imports this module at start
+
     with engine.connect() as con:
         known = [r for (r,) in con.execute(select(Rider.rider_id))]
     known_ids = pa.table({"rider_id": pa.array(known, pa.string())})

@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from riderperf.common.canonical import FILE_SUFFIXES, TABLES, TABLES_BY_NAME
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class SourceError(Exception):
@@ -122,6 +124,8 @@ def _sql_str(value: str) -> str:
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
     """Loads `source` into temp table `name`. Raises SourceError if the file is unreadable."""
+    import duckdb  # loaded by whoever opened `con`; not when this module is imported
+
     path = _sql_str(str(source.path))
     rejects = f"{name}_malformed"
     if source.fmt == "csv":
@@ -214,6 +218,8 @@ def _json_reader(con: duckdb.DuckDBPyConnection, source: Source, path: str) -> s
     it has no offset. Keys are found over the whole file, so a key that first appears on
     the last line is still kept.
     """
+    import duckdb  # loaded by whoever opened `con`; not when this module is imported
+
     options = "format='newline_delimited', records=true"
     try:
         keys = con.execute(

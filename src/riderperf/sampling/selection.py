@@ -18,9 +18,13 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
+# numpy is imported by the functions that draw: the web server imports this module with
+# the sampling service, and a worker must start without loading numpy.
 _TOLERANCE = 1e-9
 
 
@@ -39,6 +43,8 @@ def inclusion_probabilities(risk: Sequence[float], n: int, random_share: float) 
     The probabilities add up to `n` (to rounding); with `n` at least the frame size every
     unit gets 1. Risks must be finite and not negative; all-zero risks give equal chances.
     """
+    import numpy as np
+
     count = len(risk)
     if n < 0:
         raise ValueError(f"a sample size cannot be negative ({n})")
@@ -71,6 +77,8 @@ def inclusion_probabilities(risk: Sequence[float], n: int, random_share: float) 
 def systematic_pps(pi: Sequence[float], rng: np.random.Generator) -> list[Drawn]:
     """A randomized systematic sample: random order, then one random start and unit steps
     along the cumulated π. Selects round(Σπ) units, each with probability π_i."""
+    import numpy as np
+
     values = np.asarray(pi, dtype=float)
     if values.size == 0:
         return []
@@ -100,6 +108,8 @@ def draw_sample(
     `stream` (a zone id, for instance) gives each lot its own random numbers from one seed,
     so adding a zone to a plan does not change the riders drawn in the others.
     """
+    import numpy as np
+
     pi = inclusion_probabilities(risk, n, random_share)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, stream_key(stream)])))
     return pi, systematic_pps(pi, rng)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported by the functions that migrate (about 0.5 s): the workers of
+# `riderperf serve --workers N` open a database their supervisor has already migrated.
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -45,6 +46,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -52,10 +55,14 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as con:
         return MigrationContext.configure(con).get_current_revision()
 
@@ -65,6 +72,8 @@ def upgrade(engine: Engine) -> None:
 
     The revision check comes first because Alembic's own no-op still runs the migration
     environment, which imports every model (about 0.6 s at each command's start)."""
+    from alembic import command
+
     if current_revision(engine) == head_revision(engine):
         return
     command.upgrade(alembic_config(engine), "head")

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,9 +33,17 @@ TOKEN_PREFIX = "rp_"
 TOKEN_TOUCH_INTERVAL = timedelta(hours=1)
 
 _hasher = PasswordHasher()
-# Verified against when the user is unknown, so an unknown name takes as long as a wrong
-# password and response times do not tell which names exist.
-_DUMMY_HASH = _hasher.hash("riderperf-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user is unknown, so an unknown name takes as long as a wrong
+    password and response times do not tell which names exist.
+
+    Hashed by the first login of the process, known name or not (so that one is not slower
+    either), not at import: an argon2 hash takes a few tenths of a second, and each worker
+    of the web server imports this module while uvicorn waits for it to start."""
+    return _hasher.hash("riderperf-no-such-user")
 
 
 class LoginFailed(ValueError):
@@ -94,6 +103,7 @@ def login(
     # recorded under the name with it removed (and fails like any wrong name).
     username = username.replace("\x00", "").strip()[:100]
     client = client.replace("\x00", "")
+    dummy_hash = _dummy_hash()
     attempt_id, retry_after = _reserve_attempt(session, username, client, at=at)
     if retry_after:
         raise LoginThrottled(
@@ -103,8 +113,8 @@ def login(
         )
     user = session.get(User, username)
     known = user is not None and user.active and user.password_hash is not None
-    stored = user.password_hash if known and user is not None else _DUMMY_HASH
-    ok = verify_password(stored or _DUMMY_HASH, password) and known
+    stored = user.password_hash if known and user is not None else dummy_hash
+    ok = verify_password(stored or dummy_hash, password) and known
     if not ok or user is None:
         raise LoginFailed("wrong username or password")
     session.execute(

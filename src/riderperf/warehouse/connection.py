@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import duckdb
-import ibis
+from typing import TYPE_CHECKING, Any
 
 from riderperf.warehouse.tables import META_DDL, WAREHOUSE_LAYOUT, all_ddl, expected_columns
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class WarehouseError(RuntimeError):
@@ -43,6 +43,8 @@ class Warehouse:
     def ibis_con(self) -> Any:
         """An Ibis backend over the same connection, for analytics expressions."""
         if self._ibis is None:
+            import ibis
+
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
@@ -126,7 +128,12 @@ class Warehouse:
 
 
 def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
-    """Opens (creating if needed) the warehouse at `path`; None opens one in memory."""
+    """Opens (creating if needed) the warehouse at `path`; None opens one in memory.
+
+    DuckDB is imported here, not with this module: the web server imports the warehouse's
+    errors and opens a warehouse only for the requests that read it."""
+    import duckdb
+
     if path is not None and not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

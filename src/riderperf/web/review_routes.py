@@ -10,7 +10,7 @@ from riderperf.api.deps import AuthDep, NowDep, SessionDep, SettingsDep
 from riderperf.api.scope import can_see_rider
 from riderperf.cases.model import OUTCOMES, CaseError
 from riderperf.cases.service import move_case
-from riderperf.decisions import approve_decision, reject_decision
+from riderperf.decisions.approval import approve_decision, reject_decision
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.records import DecisionError
 from riderperf.users.orm import User

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from riderperf.cases.decide import CaseDecision
 from riderperf.common.periods import parse_period
 from riderperf.config import Settings
-from riderperf.decisions import get_decision
+from riderperf.decisions.records import get_decision
 from riderperf.decisions.repair import compensate_lost_bonus
 from riderperf.evaluation.orm import Evaluation
 from riderperf.evaluation.overrides import override_judgment, rider_judgments

@@ -29,7 +29,7 @@ from riderperf.cases.service import (
 )
 from riderperf.cases.terms import AppealSubject, AppealTerms, judgment_subject
 from riderperf.cases.views import full_case_view
-from riderperf.decisions import DecisionNotFound
+from riderperf.decisions.records import DecisionNotFound
 from riderperf.evaluation.overrides import find_judgment
 from riderperf.users.orm import User
 

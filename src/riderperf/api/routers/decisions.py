@@ -13,15 +13,10 @@ from riderperf.api.errors import errors, not_found
 from riderperf.api.params import ID_PATTERN, DecisionIdPath, Limit, Offset, OptionalId
 from riderperf.api.schemas.decisions import DecisionPage, DecisionRead, DecisionReview
 from riderperf.api.scope import can_see_rider, rider_scope
-from riderperf.decisions import (
-    RESTRICTING_KINDS,
-    Decision,
-    DecisionNotFound,
-    approve_decision,
-    get_decision,
-    reject_decision,
-)
-from riderperf.decisions.records import decision_as_dict
+from riderperf.decisions.approval import approve_decision, reject_decision
+from riderperf.decisions.model import RESTRICTING_KINDS
+from riderperf.decisions.orm import Decision
+from riderperf.decisions.records import DecisionNotFound, decision_as_dict, get_decision
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])

@@ -10,7 +10,7 @@ from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import errors
 from riderperf.api.params import OptionalId
 from riderperf.api.schemas.dispatch import PriorityFeed, PriorityWeight
-from riderperf.decisions import priority_weights
+from riderperf.decisions.ledger import priority_weights
 from riderperf.users.orm import User
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])

@@ -12,7 +12,6 @@ from riderperf.api.params import PeriodQuery, period_of
 from riderperf.api.schemas.kpis import KpiAggregates, KpiGroupRead, KpiValue
 from riderperf.evaluation.published import published_evaluation
 from riderperf.metrics.registry import AVAILABLE_KPIS
-from riderperf.metrics.windows import GROUP_KEYS, kpi_window
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
 Staff = Annotated[Any, Depends(require("read_kpis"))]
@@ -34,6 +33,10 @@ def kpi_aggregates(
 ) -> KpiAggregates:
     """Every KPI's sums and value per group over the period, under the policy version of the
     period's published evaluation (404 when the period was never evaluated)."""
+    # The KPI window is an Ibis query returning a pandas frame: loaded by the first call,
+    # so that each worker of the server starts without the analytics stack.
+    from riderperf.metrics.windows import GROUP_KEYS, kpi_window
+
     span = period_of(period)
     published = published_evaluation(session, span.label)
     version = published.policy_version if published else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from riderperf.api.scope import rider_scope, visible_rider_ids
 from riderperf.cases.model import FINISHED
 from riderperf.cases.service import list_cases
-from riderperf.decisions import RESTRICTING_KINDS
+from riderperf.decisions.model import RESTRICTING_KINDS
 from riderperf.decisions.orm import Decision
 from riderperf.evaluation.orm import Evaluation
 from riderperf.users.orm import User

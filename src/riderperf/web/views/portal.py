@@ -15,8 +15,9 @@ from riderperf.cases.model import AppealRefused
 from riderperf.cases.orm import Case
 from riderperf.cases.service import case_sla
 from riderperf.cases.terms import AppealTerms, decision_subject
-from riderperf.decisions import decisions_for, points_balance
+from riderperf.decisions.ledger import points_balance
 from riderperf.decisions.orm import Decision
+from riderperf.decisions.records import decisions_for
 from riderperf.metrics.registry import KPI_BY_NAME, Kpi
 from riderperf.notices.orm import Notice
 from riderperf.notices.service import notices_for

@@ -16,7 +16,7 @@ from riderperf.cases.orm import Case
 from riderperf.cases.service import list_cases
 from riderperf.cases.sla import SlaState
 from riderperf.clock import as_utc_or_none as as_utc
-from riderperf.decisions import RESTRICTING_KINDS
+from riderperf.decisions.model import RESTRICTING_KINDS
 from riderperf.decisions.orm import Decision
 from riderperf.users.orm import User
 from riderperf.web.views.common import rider_rows

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from riderperf.api.scope import FULL_PERSONAL_ROLES, can_see_rider, rider_scope
 from riderperf.cases.orm import Case
 from riderperf.cases.service import case_sla, cases_for
-from riderperf.decisions import decisions_for, points_balance
+from riderperf.decisions.ledger import points_balance
 from riderperf.decisions.orm import Decision
+from riderperf.decisions.records import decisions_for
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.metrics.registry import KPI_BY_NAME
 from riderperf.storage.models import riders_table
