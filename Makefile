@@ -14,9 +14,13 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 
+# Bytecode is compiled at install (the environment may forbid writing it at run time): a
+# process then starts without compiling its imports first, which a server worker must do
+# within uvicorn's health-check time and which every test process and CLI call pays.
 $(STAMP): pyproject.toml requirements.lock | $(PY)
-	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
+	$(UV) pip sync --quiet --python $(PY) --require-hashes --compile-bytecode requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m compileall -q -j 0 src
 	touch $(STAMP)
 
 # A deliberate refresh: the newest releases that pyproject.toml allows. Run `make test`
