@@ -70,7 +70,6 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         generate_unique_id_function=_operation_id,
-        max_body_size=BODY_LIMIT,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -82,7 +81,7 @@ def create_app(
     app.add_middleware(BodyGate)
     app.add_middleware(SecurityHeaders)
     for router in API_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, max_body_size=BODY_LIMIT)
     if include_web:
         _mount_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -104,7 +103,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def _mount_web(app: FastAPI) -> None:
     """The dashboard and portal, and their static files."""
-    app.include_router(web_router)
+    app.include_router(web_router, max_body_size=BODY_LIMIT)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
 
 

@@ -171,6 +171,7 @@ def test_a_plain_form_page_takes_at_most_a_mebibyte_even_signed_in(
         follow_redirects=False,
     )
     assert answer.status_code == 413
+    assert answer.headers["x-frame-options"] == "DENY"  # refused inside the headers' reach
 
 
 @pytest.mark.parametrize(
