@@ -3,6 +3,8 @@ notices, policies, KPI aggregates and the dispatch feed, on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -225,3 +227,23 @@ def test_evaluations_are_listed_with_their_purpose_and_the_published_one(
     assert card.json()["evaluation_id"] == next(r["evaluation_id"] for r in rows if r["published"])
     refused = client.get("/api/v1/evaluations", headers=api_city.headers("rider"))
     assert refused.status_code == 403
+
+
+def test_a_fleet_manager_reads_the_kpis_of_their_own_fleet_only(
+    client: TestClient, api_city: City
+) -> None:
+    def groups(username: str, grouping: str) -> list[dict[str, Any]]:
+        answer = client.get(
+            f"/api/v1/kpis?period={PERIOD.label}&group_by={grouping}",
+            headers=api_city.headers(username),
+        )
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["groups"])
+
+    everyone = {g["key"]: g for g in groups("ops_manager", "fleet")}
+    own = groups("fleet_manager", "fleet")
+    assert [g["key"] for g in own] == [api_city.fleet_a]
+    assert own[0] == everyone[api_city.fleet_a]  # the same sums, values and rider count
+    for grouping in ("zone", "city", "capacity_type"):
+        assert sum(g["riders"] for g in groups("fleet_manager", grouping)) == own[0]["riders"]
+    assert sum(g["riders"] for g in everyone.values()) > own[0]["riders"]

@@ -65,7 +65,7 @@ EXPECTED: dict[str, frozenset[str] | None] = {
     "listImports": MANAGERS,
     "getImport": MANAGERS,
     "downloadImportRejects": MANAGERS,
-    "getKpiAggregates": STAFF,
+    "getKpiAggregates": STAFF | {"fleet_manager"},
     "listEvaluations": STAFF,
     "getDispatchPriority": MANAGERS,
     "listChecklistTemplates": ALL,

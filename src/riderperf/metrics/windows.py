@@ -87,6 +87,22 @@ def kpi_window(
     return add_values(frame)
 
 
+def fleet_window(
+    warehouse: Warehouse, period: Period, policy_version: str, group_by: GroupBy, fleet_id: str
+) -> pd.DataFrame:
+    """`kpi_window` counting only the riders of `fleet_id` (what a fleet manager may see):
+    the riders' window, narrowed to the fleet and summed per group."""
+    riders = kpi_window(warehouse, period, policy_version, "rider")
+    mine = riders[riders["fleet_id"] == fleet_id]
+    key = GROUP_KEYS[group_by]
+    if group_by == "rider":
+        return mine.reset_index(drop=True)
+    grouped = mine.groupby(key, dropna=False, sort=False)
+    frame = grouped[fact_columns()].sum().join(grouped.size().rename("riders")).reset_index()
+    frame = frame.sort_values(key, na_position="last", kind="stable").reset_index(drop=True)
+    return add_values(frame[[key, "riders", *fact_columns()]])
+
+
 def add_values(frame: pd.DataFrame) -> pd.DataFrame:
     """Adds `<name>` (scale × num / den, NaN without data) and `<name>_enough` columns."""
     out = frame.copy()

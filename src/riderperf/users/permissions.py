@@ -40,7 +40,10 @@ PERMISSIONS: Final[dict[str, Roles]] = {
     # Policies, KPIs, imports and the dispatch feed.
     "read_policies": ANYONE_SIGNED_IN,
     "validate_policies": APPROVERS,
-    "read_kpis": STAFF,
+    # KPI aggregates: a fleet manager's count their fleet only (the dashboard shows them
+    # the same). The list of evaluations is staff business.
+    "read_kpis": STAFF | {"fleet_manager"},
+    "read_evaluations": STAFF,
     "manage_imports": APPROVERS,
     "read_dispatch_priority": APPROVERS,
     # Inspections.

@@ -14,7 +14,7 @@ from riderperf.api.schemas.evaluations import EvaluationRead
 from riderperf.evaluation.published import evaluation_row, list_evaluations
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
-Staff = Annotated[Any, Depends(require("read_kpis"))]
+Staff = Annotated[Any, Depends(require("read_evaluations"))]
 
 
 @router.get(

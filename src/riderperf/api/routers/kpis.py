@@ -12,9 +12,10 @@ from riderperf.api.params import PeriodQuery, period_of
 from riderperf.api.schemas.kpis import KpiAggregates, KpiGroupRead, KpiValue
 from riderperf.evaluation.published import published_evaluation
 from riderperf.metrics.registry import AVAILABLE_KPIS
+from riderperf.users.orm import User
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
-Staff = Annotated[Any, Depends(require("read_kpis"))]
+Reader = Annotated[User, Depends(require("read_kpis"))]
 Grouping = Literal["zone", "city", "fleet", "capacity_type"]
 
 
@@ -27,15 +28,16 @@ Grouping = Literal["zone", "city", "fleet", "capacity_type"]
 def kpi_aggregates(
     request: Request,
     session: SessionDep,
-    _user: Staff,
+    user: Reader,
     period: PeriodQuery,
     group_by: Annotated[Grouping, Query(description="zone, city, fleet or capacity_type.")],
 ) -> KpiAggregates:
     """Every KPI's sums and value per group over the period, under the policy version of the
-    period's published evaluation (404 when the period was never evaluated)."""
+    period's published evaluation (404 when the period was never evaluated). A fleet
+    manager's groups count the riders of their fleet only."""
     # The KPI window is an Ibis query returning a pandas frame: loaded by the first call,
     # so that each worker of the server starts without the analytics stack.
-    from riderperf.metrics.windows import GROUP_KEYS, kpi_window
+    from riderperf.metrics.windows import GROUP_KEYS, fleet_window, kpi_window
 
     span = period_of(period)
     published = published_evaluation(session, span.label)
@@ -46,7 +48,10 @@ def kpi_aggregates(
         if warehouse is None:
             raise not_found(f"daily KPI facts of {span.label}")
         try:
-            frame = kpi_window(warehouse, span, version, group_by)
+            if user.role == "fleet_manager":
+                frame = fleet_window(warehouse, span, version, group_by, user.fleet_id or "")
+            else:
+                frame = kpi_window(warehouse, span, version, group_by)
         except ValueError as exc:
             raise not_found(f"daily KPI facts of {span.label} ({exc})") from exc
     key = GROUP_KEYS[group_by]
