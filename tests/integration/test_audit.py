@@ -45,6 +45,13 @@ def _append(engine: Engine, count: int, start: int = 0) -> None:
             )
 
 
+def _use_stores(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """The CLI reads its stores from the environment: point it at the test's."""
+    monkeypatch.setenv("RIDERPERF_HOME", str(settings.home))
+    if settings.database_url:
+        monkeypatch.setenv("RIDERPERF_DATABASE_URL", settings.database_url)
+
+
 def _allow_tampering(engine: Engine) -> None:
     """What an attacker with database access does first: switch the guard off."""
     with engine.begin() as con:
@@ -114,9 +121,7 @@ def test_removed_last_rows_are_found_through_the_head(engine: Engine) -> None:
 def test_cli_verify_exits_nonzero_and_names_the_event(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RIDERPERF_HOME", str(settings.home))
-    if settings.database_url:
-        monkeypatch.setenv("RIDERPERF_DATABASE_URL", settings.database_url)
+    _use_stores(monkeypatch, settings)
     _append(engine, 4)
     assert runner.invoke(audit_app, ["verify"]).exit_code == 0
     _allow_tampering(engine)
@@ -240,9 +245,7 @@ def test_cli_verify_names_a_malformed_row_and_exits_nonzero(
     pg_value: object,
     words: str,
 ) -> None:
-    monkeypatch.setenv("RIDERPERF_HOME", str(settings.home))
-    if settings.database_url:
-        monkeypatch.setenv("RIDERPERF_DATABASE_URL", settings.database_url)
+    _use_stores(monkeypatch, settings)
     _append(engine, 4)
     written, words = _tamper_one(engine, column, sqlite_value, pg_value, words)
     if not written:
@@ -270,9 +273,7 @@ def test_cli_show_prints_a_malformed_row_as_stored_and_exits_nonzero(
     pg_value: object,
     words: str,
 ) -> None:
-    monkeypatch.setenv("RIDERPERF_HOME", str(settings.home))
-    if settings.database_url:
-        monkeypatch.setenv("RIDERPERF_DATABASE_URL", settings.database_url)
+    _use_stores(monkeypatch, settings)
     _append(engine, 6)
     written, words = _tamper_one(engine, column, sqlite_value, pg_value, words)
     shown = runner.invoke(audit_app, ["show", "--rider", "R0"])  # events 1 and 4: intact
