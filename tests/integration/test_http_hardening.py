@@ -290,3 +290,24 @@ def test_the_json_login_takes_json_only_so_a_cross_site_form_cannot_send_it(
         headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
     )
     assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_a_crash_answers_in_the_error_shape_with_the_headers_and_no_trace(
+    api_city: City,
+) -> None:
+    app = create_app(api_city.settings, clock=fixed_clock(NOW))
+
+    def crash() -> None:
+        raise RuntimeError("secret detail /srv/riderperf/app.db")
+
+    app.add_api_route("/api/v1/crash", crash)
+    app.add_api_route("/crash", crash)
+    with TestClient(app, raise_server_exceptions=False) as crashing:
+        api, page = crashing.get("/api/v1/crash"), crashing.get("/crash")
+    assert api.status_code == 500 and page.status_code == 500
+    assert api.json()["error"]["code"] == "internal_error"
+    for answer in (api, page):
+        assert "secret" not in answer.text and "Traceback" not in answer.text
+        for name, value in SECURITY_HEADERS.items():
+            assert answer.headers.get(name) == value
+        assert answer.headers["cache-control"] == "no-store"

@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from riderperf.api.headers import SECURITY_HEADERS
 from riderperf.cases.evidence import EvidenceCorrupted, EvidenceTooLarge
 from riderperf.cases.model import (
     AppealAlreadyFiled,
@@ -163,6 +164,21 @@ def install_error_handlers(app: FastAPI) -> None:
         message = str(exc) if status != 404 else f"{exc} (or not one you may see)"
         return error_response(status, message)
 
+    async def unexpected_error(request: Request, _exc: Exception) -> Response:
+        """A crash: the server logs the traceback (the exception goes on after this answer);
+        the caller learns nothing of it. Written outside every middleware, so the security
+        headers are added here."""
+        if request.url.path.startswith("/api/"):
+            answer: Response = error_response(
+                500, "an unexpected error occurred; it was logged", code="internal_error"
+            )
+        else:
+            answer = PlainTextResponse("Something went wrong on our side. Try again later.", 500)
+        answer.headers.update(SECURITY_HEADERS)
+        answer.headers["Cache-Control"] = "no-store"
+        return answer
+
+    app.add_exception_handler(Exception, unexpected_error)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
