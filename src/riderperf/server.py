@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 import riderperf.web
 from riderperf import __version__
@@ -22,7 +23,8 @@ from riderperf.api.routers import API_ROUTERS
 from riderperf.api.warehouse import WarehouseGate
 from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings, load_settings
-from riderperf.storage.db import make_engine, session_factory, upgrade
+from riderperf.inspections.templates import ensure_default_template
+from riderperf.storage.db import make_engine, session_factory, unit_of_work, upgrade
 from riderperf.web.routes import router as web_router
 
 API_PREFIX = "/api/v1"
@@ -51,7 +53,7 @@ def create_app(
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
     if migrate:
-        upgrade(engine)
+        prepare_database(engine, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +88,15 @@ def create_app(
         _mount_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def prepare_database(engine: Engine, clock: Clock = system_clock) -> None:
+    """Migrates the app database and publishes what every request may need before the
+    first one arrives: the bundled checklist. Published here, once, two first inspections
+    at once do not both try to create it."""
+    upgrade(engine)
+    with unit_of_work(engine) as session:
+        ensure_default_template(session, clock())
 
 
 def create_worker_app() -> FastAPI:

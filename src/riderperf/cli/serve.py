@@ -45,8 +45,8 @@ def serve_command(
     import uvicorn
 
     from riderperf.config import load_settings
-    from riderperf.server import create_app
-    from riderperf.storage.db import app_database
+    from riderperf.server import create_app, prepare_database
+    from riderperf.storage.db import make_engine
 
     settings = load_settings()
     try:
@@ -54,10 +54,13 @@ def serve_command(
             app = create_app(settings)
             uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers)
             return
-        # Migrated once here, so that the workers do not race to migrate a new database.
+        # Prepared once here, so that the workers do not race to migrate a new database.
         settings.home.mkdir(parents=True, exist_ok=True)
-        with app_database(settings.app_database_url):
-            pass
+        engine = make_engine(settings.app_database_url)
+        try:
+            prepare_database(engine)
+        finally:
+            engine.dispose()
         # Several workers need an import string: each process builds its own app.
         uvicorn.run(
             "riderperf.server:create_worker_app",
