@@ -459,7 +459,8 @@ order_days AS (
     GROUP BY ALL
 ),
 documents_latest AS (
-    SELECT rider_id, doc_type, max(expires_on) AS expires
+    SELECT rider_id, doc_type,
+           max(expires_on) FILTER (coalesce(verified, true)) AS expires
     FROM documents
     GROUP BY ALL
 ),

@@ -122,6 +122,26 @@ def test_document_compliance_counts_documents_valid_on_each_working_day(
     assert (nodocs["document_compliance_num"], nodocs["document_compliance_den"]) == (0, 0)
 
 
+def test_a_document_found_unverified_is_not_valid_and_one_not_stated_is(
+    warehouse: Warehouse,
+) -> None:
+    rows = Rows()
+    rows.rider("A")
+    rows.document("A", "id", date(2030, 1, 1), verified=False)
+    rows.document("A", "licence", date(2030, 1, 1), verified=None)
+    rows.document("A", "insurance", date(2030, 1, 1), verified=False)
+    rows.document("A", "insurance", date(2026, 11, 3), verified=True)  # valid through Tuesday
+    rows.activity("A", Activity(MON, delivered=1))
+    rows.activity("A", Activity(WED, delivered=1))
+    rows.write(warehouse)
+
+    build_daily_facts(warehouse, MON, date(2026, 11, 9), "test-1")
+
+    a = daily(warehouse, "A")
+    # Monday: licence and insurance of three types; Wednesday: the licence only.
+    assert (a["document_compliance_num"], a["document_compliance_den"]) == (3, 6)
+
+
 def test_rebuilding_days_replaces_them_and_keeps_other_days_and_versions(
     warehouse: Warehouse,
 ) -> None:

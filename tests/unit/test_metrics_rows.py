@@ -109,9 +109,11 @@ class Rows:
             },
         )
 
-    def document(self, rider_id: str, doc_type: str, expires_on: date) -> None:
+    def document(
+        self, rider_id: str, doc_type: str, expires_on: date, verified: bool | None = True
+    ) -> None:
         row = {"rider_id": rider_id, "doc_type": doc_type, "expires_on": expires_on}
-        self.add("documents", row | {"verified": True})
+        self.add("documents", row | {"verified": verified})
 
     def judge(
         self, event: str, order_id: str | None, rider_id: str, at: datetime, party: str

@@ -177,11 +177,13 @@ def _add_part(left: Any, right: Any) -> Any:
 
 def add_documents(ib: Any, counts: Any) -> Any:
     """`counts` with document compliance: on each working day, the document types on file
-    (num: those whose latest expiry is on or after the day; den: all of them)."""
-    latest = (
-        ib.table("documents")
-        .group_by(["rider_id", "doc_type"])
-        .aggregate(expires=_.expires_on.max())
+    (num: those with a document that expires on or after the day and was not found
+    unverified; den: all of them). A document with `verified` false does not count as
+    valid; one without the field (the data does not say) does."""
+    documents = ib.table("documents")
+    usable = documents.verified.fill_null(True)
+    latest = documents.group_by(["rider_id", "doc_type"]).aggregate(
+        expires=documents.expires_on.max(where=usable)
     )
     working = counts.filter(counts.rider_cancel_rate_den > 0).select("rider_id", "day")
     held = working.join(latest, "rider_id")
