@@ -71,7 +71,10 @@ def _page(
     *,
     error: str | None = None,
     status_code: int = 200,
+    kept: dict[str, str] | None = None,
 ) -> Response:
+    """A portal page; `kept` is what the rider typed into a refused appeal form (its
+    subject and statement), shown again in that form."""
     user = rider_user(request, auth)
     if isinstance(user, Response):
         return user
@@ -80,7 +83,7 @@ def _page(
     return render(
         request,
         template,
-        {"p": portal},
+        {"p": portal, "kept": kept},
         user=user,
         translator=words,
         error=error,
@@ -189,9 +192,19 @@ def send_appeal(
     back = "/portal/decisions" if form.text("subject_type") == "decision" else "/portal"
     template = PAGES["/decisions" if back.endswith("decisions") else ""]
 
+    kept = {"subject_id": form.text("subject_id"), "statement": form.text("statement")}
+
     def refuse(message: str, status_code: int) -> Response:
         return _page(
-            request, auth, session, engine, now, template, error=message, status_code=status_code
+            request,
+            auth,
+            session,
+            engine,
+            now,
+            template,
+            error=message,
+            status_code=status_code,
+            kept=kept,
         )
 
     if form.csrf_error:
