@@ -137,11 +137,11 @@ def record_page(
     if find_rider(session, rider_id) is None:
         return not_found(request, user, f"rider {rider_id}")
     words = words_of(request)
-    if form.csrf_error:
-        refused = words.gettext(CSRF_REFUSED)
-        return _form(request, user, session, now, rider_id, PostedAnswers(), refused, 403)
     version = ensure_default_template(session, now)
     posted = read_answers(version.checklist, form, words)
+    if form.csrf_error:  # nothing is stored; what was typed is shown again
+        refused = words.gettext(CSRF_REFUSED)
+        return _form(request, user, session, now, rider_id, posted, refused, 403)
     problems = list(posted.problems)
     if not problems:
         try:
@@ -159,9 +159,9 @@ def record_page(
                     results=posted.results,
                     template_id=version.template_id,
                     template_version=version.version,
-                    place=form.text("place")[:500] or None,
+                    place=posted.place or None,
                     photos=photos,
-                    notes=form.text("notes")[:10_000],
+                    notes=posted.notes,
                     photo_store=photo_folder(settings),
                 )
         except ChecklistError as exc:

@@ -40,6 +40,8 @@ class PostedAnswers:
     photos: dict[str, UploadFile] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)  # as typed, to show the form again
     problems: list[str] = field(default_factory=list)
+    place: str = ""
+    notes: str = ""
 
 
 def current_period(now: datetime) -> Period:
@@ -75,7 +77,7 @@ def form_items(checklist: ChecklistTemplate) -> list[dict[str, Any]]:
 
 def read_answers(checklist: ChecklistTemplate, form: PageForm, words: Translator) -> PostedAnswers:
     """The answers of a posted checklist form; a blank input is "not checked"."""
-    posted = PostedAnswers()
+    posted = PostedAnswers(place=form.text("place")[:500], notes=form.text("notes")[:10_000])
     for item in checklist.items:
         text = form.text(f"item:{item.code}")
         posted.values[item.code] = text

@@ -1,5 +1,6 @@
-"""A refused appeal form keeps what the rider wrote: the page comes back with the error, the
-form of that decision open and the statement in it (the files must be chosen again)."""
+"""A refused form keeps what was typed: the rider's appeal comes back with the error, the
+form of that decision open and the statement in it (the files must be chosen again); the
+inspector's checklist comes back with every answer, the place and the notes."""
 
 from __future__ import annotations
 
@@ -48,3 +49,27 @@ def test_a_refused_appeal_keeps_the_statement_in_the_form_of_its_decision(
     assert len(opened) == 2 and html.escape(STATEMENT, quote=False) in opened[1].split("</form>")[0]
     assert html.escape(STATEMENT, quote=False) not in fresh.text
     assert " open>" not in fresh.text
+
+
+def test_a_refused_checklist_keeps_every_answer_the_place_and_the_notes(
+    client: TestClient, api_city: City
+) -> None:
+    csrf = web_sign_in(client, "inspector")
+    answers = {
+        "item:helmet": "worn_unfastened",
+        "item:tyre_tread_mm": "deep",  # not a number: the form is refused
+        "place": "Rua Augusta <stand 4>",
+        "notes": "Rider waited & was polite.",
+    }
+    refused = client.post(
+        f"/inspector/riders/{api_city.rider_b}", data=answers | {"csrf_token": csrf}
+    )
+    forged = client.post(f"/inspector/riders/{api_city.rider_b}", data=answers)
+    client.cookies.clear()
+    for page in (refused, forged):
+        assert page.status_code in (422, 403), page.status_code
+        text = page.text
+        assert '<option value="worn_unfastened" selected>' in text
+        assert 'value="deep"' in text
+        assert 'value="Rua Augusta &lt;stand 4&gt;"' in text
+        assert ">Rider waited &amp; was polite.</textarea>" in text
