@@ -11,7 +11,7 @@ dispatch_allowance_minutes:
   unit: minute
   reference: Platform dispatch SLA.
   values:
-    2025-01-01: {dispatch}
+    {first}: {dispatch}
     2026-07-01:
       value: {dispatch_2026}
       reference: Revised SLA of July 2026.
@@ -29,11 +29,11 @@ weights:
     on_time:
       description: Weight of the on-time rate.
       reference: Operations committee.
-      values: {{2025-01-01: 0.6}}
+      values: {{{first}: 0.6}}
     rating:
       description: Weight of the customer rating.
       reference: Operations committee.
-      values: {{2025-01-01: 0.4}}
+      values: {{{first}: 0.4}}
 """
 
 
@@ -43,12 +43,14 @@ def write_policy(
     dispatch: int = 3,
     dispatch_2026: int = 4,
     merchant_since: str = "2025-01-01",
+    first: str = "2025-01-01",
 ) -> Path:
-    """A two-file policy (late.yaml, score.yaml) whose numbers the test can vary."""
+    """A two-file policy (late.yaml, score.yaml) whose numbers the test can vary; `first`
+    is the first date of every value but the merchant allowance's."""
     folder.mkdir(parents=True, exist_ok=True)
     late = LATE.format(
-        dispatch=dispatch, dispatch_2026=dispatch_2026, merchant_since=merchant_since
+        dispatch=dispatch, dispatch_2026=dispatch_2026, merchant_since=merchant_since, first=first
     )
     (folder / "late.yaml").write_text(late, encoding="utf-8")
-    (folder / "score.yaml").write_text(SCORE.format(), encoding="utf-8")
+    (folder / "score.yaml").write_text(SCORE.format(first=first), encoding="utf-8")
     return folder

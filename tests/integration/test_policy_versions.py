@@ -222,8 +222,9 @@ def test_the_migration_downgrades_and_upgrades_again_with_its_triggers(
 
 @pytest.fixture
 def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The bundled default folder, replaced by a tmp policy (the real one keeps changing)."""
-    folder = write_policy(tmp_path / "bundled")
+    """The bundled default folder, replaced by a tmp policy (the real one keeps changing),
+    whose values start on 2000-01-01 as the real one's do."""
+    folder = write_policy(tmp_path / "bundled", first="2000-01-01", merchant_since="2000-01-01")
     monkeypatch.setattr(riderperf.policy, "DEFAULT_POLICY", folder)
     return folder
 
@@ -232,7 +233,7 @@ def test_ensure_default_publishes_the_bundled_policy_once(bundled: Path, engine:
     first = ensure_default_published(engine, clock=fixed_clock(JAN_2))
     second = ensure_default_published(engine, clock=fixed_clock(JAN_3))
     assert first.version == "default"
-    assert first.effective_from == date(2025, 1, 1)
+    assert first.effective_from == date(2000, 1, 1)
     assert first.fingerprint == load_policy(bundled).fingerprint()
     assert second == first
     assert second.published_at == JAN_2
@@ -243,7 +244,7 @@ def test_upgraded_defaults_are_published_beside_the_old_ones_and_take_over(
     bundled: Path, engine: Engine
 ) -> None:
     old = ensure_default_published(engine, clock=fixed_clock(JAN_2))
-    write_policy(bundled, dispatch=5)  # riderperf upgraded its default numbers
+    write_policy(bundled, dispatch=5, first="2000-01-01", merchant_since="2000-01-01")
     new = ensure_default_published(engine, clock=fixed_clock(JAN_3))
     assert new.version == f"default-{load_policy(bundled).fingerprint()[:8]}"
     assert new.effective_from == old.effective_from
@@ -251,6 +252,18 @@ def test_upgraded_defaults_are_published_beside_the_old_ones_and_take_over(
     assert version_in_force(engine, date(2025, 6, 1)) == new
     assert ensure_default_published(engine) == new
     assert len(list_versions(engine)) == 2
+
+
+def test_an_upgrade_of_a_default_effective_in_2025_takes_over_from_2025(
+    bundled: Path, engine: Engine
+) -> None:
+    # Releases before 2000-01-01 was the bundled effective date published `default` in 2025.
+    old = publish(engine, write_policy(bundled.parent / "old"), "default", date(2025, 1, 1))
+    new = ensure_default_published(engine, clock=fixed_clock(JAN_3))
+    assert new.version.startswith("default-")
+    assert new.effective_from == old.effective_from
+    assert version_in_force(engine, date(2025, 6, 1)) == new
+    assert version_in_force(engine, date(2019, 6, 1)) is None
 
 
 def test_ensure_default_leaves_an_operator_policy_alone(

@@ -52,8 +52,8 @@ def strict_policy(folder: Path) -> Path:
     shutil.copytree(default_policy_folder(), folder)
     tiers = folder / "tiers.yaml"
     text = tiers.read_text(encoding="utf-8")
-    assert "      2025-01-01: 950\n" in text
-    tiers.write_text(text.replace("      2025-01-01: 950\n", "      2025-01-01: 1001\n", 1))
+    assert "      2000-01-01: 950\n" in text
+    tiers.write_text(text.replace("      2000-01-01: 950\n", "      2000-01-01: 1001\n", 1))
     return folder
 
 

@@ -163,7 +163,7 @@ def test_a_rule_broken_from_a_later_date_is_reported_with_that_date(tmp_path: Pa
     decision_policy(tmp_path)
     path = tmp_path / "decisions.yaml"
     text = path.read_text(encoding="utf-8")
-    good = '        2025-01-01: status == "ranked" and tier == "watch"\n'
+    good = '        2000-01-01: status == "ranked" and tier == "watch"\n'
     assert good in text
     path.write_text(text.replace(good, good + "        2026-06-01: tier < 650\n"), "utf-8")
     assert validate_policy_rules(load_policy(tmp_path)) == [

@@ -122,6 +122,24 @@ def test_a_kpi_nobody_has_data_for_is_left_out_and_the_other_weights_scaled_up()
     assert score == pytest.approx(sum(k.contribution for k in kpis.values()))
 
 
+def test_one_kpi_at_its_floor_costs_at_most_350_points_when_others_are_not_measured() -> None:
+    unmeasured = ("customer_rating", "complaint_rate", "safety_incidents", "document_compliance")
+    peers = peers_at_target() | {name: float("nan") for name in unmeasured}
+    counts = PERFECT | {name: (0.0, 0.0) for name in unmeasured} | {"on_time_rate": (0.0, 100.0)}
+    score, kpis = score_rider(counts, peers, "full_time", rules())
+    on_time = kpis["on_time_rate"]
+    # on-time, cancellations and acceptance are measured: 0.285 / (0.285 + 0.1425 + 0.095)
+    assert on_time.weight == pytest.approx(0.285 / 0.5225)
+    assert on_time.normalised == 0.0
+    assert on_time.contribution == round(1000 * on_time.weight - 350, 2)
+    assert score == 650.0
+    assert [(i.kpi, i.gain) for i in improvements(kpis, rules())] == [("on_time_rate", 350.0)]
+    # A version without the bound (published before it) scores as it always did.
+    uncapped = replace(rules(), most_points_one_kpi_costs=None)
+    before, _ = score_rider(counts, peers, "full_time", uncapped)
+    assert before == pytest.approx(1000 * (1 - 0.285 / 0.5225), abs=0.01)
+
+
 def window_strategy() -> st.SearchStrategy[pd.DataFrame]:
     def build(draw: st.DrawFn) -> pd.DataFrame:
         n = draw(st.integers(min_value=1, max_value=12))

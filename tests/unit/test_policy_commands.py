@@ -122,9 +122,9 @@ def test_validate_names_a_decision_rule_whose_condition_does_not_compile(tmp_pat
     shutil.copytree(riderperf.policy.default_policy_folder(), folder)
     rules = folder / "decisions.yaml"
     text = rules.read_text()
-    good = '2025-01-01: status == "ranked" and tier == "watch"'
+    good = '2000-01-01: status == "ranked" and tier == "watch"'
     assert good in text
-    rules.write_text(text.replace(good, '2025-01-01: status == "ranked" and tierr == "watch"'))
+    rules.write_text(text.replace(good, '2000-01-01: status == "ranked" and tierr == "watch"'))
     result = runner.invoke(policy_app, ["validate", str(folder)])
     assert result.exit_code == 1
     assert "low_score" in result.output

@@ -41,7 +41,7 @@ from riderperf.clock import fixed_clock
 from riderperf.decisions.records import DecisionNotFound, get_decision
 from riderperf.evaluation.overrides import find_judgment
 from riderperf.inspections.violations import find_violation
-from riderperf.policy.versions import ensure_default_published, version_in_force
+from riderperf.policy.versions import NoPolicyInForce, ensure_default_published, version_for_day
 from riderperf.storage.db import unit_of_work
 from riderperf.users.service import require_role
 from riderperf.warehouse.connection import open_warehouse
@@ -62,11 +62,10 @@ def appeal_terms_in_force(engine: Engine, at: datetime) -> AppealTerms:
     published first if nothing is)."""
     ensure_default_published(engine, fixed_clock(at))
     day: date = as_utc(at).date()
-    version = version_in_force(engine, day)
-    if version is None:
-        raise AppealRefused(
-            f"no policy version is in force on {day}; publish one effective by then"
-        )
+    try:
+        version = version_for_day(engine, day)
+    except NoPolicyInForce as exc:
+        raise AppealRefused(str(exc)) from exc
     return AppealTerms.from_parameters(version.policy.at(day), version.version)
 
 

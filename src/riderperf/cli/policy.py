@@ -109,7 +109,11 @@ def publish_command(
     version: Annotated[str, typer.Option("--version", help="New version id, e.g. 2026.1.")],
     effective: Annotated[
         datetime,
-        typer.Option("--effective", formats=DATE_FORMATS, help="First day in force, YYYY-MM-DD."),
+        typer.Option(
+            "--effective",
+            formats=DATE_FORMATS,
+            help="First day in force, YYYY-MM-DD; may be in the past (docs/policy.md, backdating).",
+        ),
     ],
     by: Annotated[
         str | None, typer.Option("--by", help="Who publishes it (default: the OS user).")

@@ -26,8 +26,7 @@ from riderperf.metrics.scorecard import Scorecard
 from riderperf.policy.versions import (
     PolicyVersion,
     ensure_default_published,
-    get_version,
-    version_in_force,
+    version_for_day,
 )
 from riderperf.responsibility.params import JudgmentParams
 from riderperf.storage.db import unit_of_work
@@ -66,14 +65,10 @@ class EvaluationResult:
 
 
 def resolve_version(engine: Engine, on: date, version: str | None, clock: Clock) -> PolicyVersion:
-    """The named version, or the one in force on `on` (the bundled default if none is)."""
+    """The named version, or the one in force on `on` (the bundled default is published
+    first if nothing is); either must hold values on `on` (NoPolicyInForce says what to run)."""
     ensure_default_published(engine, clock)
-    if version:
-        return get_version(engine, version)
-    found = version_in_force(engine, on)
-    if found is None:
-        raise LookupError(f"no policy version is in force on {on}; publish one effective by then")
-    return found
+    return version_for_day(engine, on, version or None)
 
 
 def rolling_window(settings: Settings, as_of: date, version: str | None, clock: Clock) -> Period:

@@ -91,6 +91,7 @@ def score_window(
     best, gains = top_gains(
         scored[[f"{name}_weight" for name in names]].to_numpy(dtype=float),
         scored[[f"{name}_normalised" for name in names]].to_numpy(dtype=float),
+        cap=scoring.most_points_one_kpi_costs,
     )
     riders = scored["rider_id"].astype(str).tolist()
     scores = scored["score"].astype("float64").tolist()

@@ -1,6 +1,7 @@
 """Decides the one or two changes that would raise a rider's score the most, in plain words.
 
-The gain of a KPI is what reaching its target would add: `1000 × weight × (1 − normalised)`.
+The gain of a KPI is what reaching its target would add: `1000 × weight × (1 − normalised)`,
+at most the most points one KPI can cost (`scoring.most_points_one_kpi_costs`, see score.py).
 The two largest gains of at least one point are kept (registry order breaks ties). The
 sentence names the rider's own value and the target; when the rider's own value already
 meets the target and only the small number of orders holds the KPI back (shrinkage toward
@@ -35,14 +36,20 @@ def format_value(kpi: Kpi, value: float, unit: bool = True) -> str:
 
 
 def top_gains(
-    weight: npt.NDArray[np.float64], normalised: npt.NDArray[np.float64], most: int = MOST
+    weight: npt.NDArray[np.float64],
+    normalised: npt.NDArray[np.float64],
+    most: int = MOST,
+    cap: float | None = None,
 ) -> tuple[list[list[int]], list[list[float]]]:
     """For every row (a rider) of `weight` and `normalised` (riders × KPIs in registry
     order): the columns of the `most` largest gains of at least MINIMUM_GAIN, largest
     first, the earlier KPI first on a tie, and their gains. A row with fewer such KPIs
-    has -1 in the columns left over. One numpy pass for every rider of an evaluation."""
+    has -1 in the columns left over; `cap` bounds each gain. One numpy pass for every rider
+    of an evaluation."""
     with np.errstate(invalid="ignore"):
         gain = SCORE_POINTS * weight * (1.0 - normalised)
+        if cap is not None:
+            gain = np.minimum(gain, cap)
         kept = (weight > 0) & ~np.isnan(normalised) & (gain >= MINIMUM_GAIN)
     order = np.argsort(np.where(kept, -gain, np.inf), axis=1, kind="stable")[:, :most]
     found = np.take_along_axis(kept, order, axis=1)
@@ -67,6 +74,7 @@ def improvements(
         np.array([[k.weight for k in scores]], dtype=float),
         np.array([[k.normalised for k in scores]], dtype=float),
         most,
+        rules.most_points_one_kpi_costs,
     )
     return [
         improvement(scores[j], gain, rules)

@@ -9,6 +9,8 @@ Parameters used (values are in the KPI's display unit: shares 0–1, stars, per 
 - `scoring.kpis.<kpi>.prior_strength`: k, in the KPI's denominator units, of the
   shrinkage `(num + k × peer rate) / (den + k)`.
 - `scoring.weights.<capacity_type>.<kpi>`: weights, summing to 1 per capacity type.
+- `scoring.most_points_one_kpi_costs`: the most points one KPI can cost a rider (a version
+  without it has no such cap, so its evaluations are reproduced as they were).
 - `tiers.thresholds.<tier>`: lowest score of each tier; the tier at 0 is the bottom tier.
 - `tiers.hysteresis_margin`, `tiers.minimum_orders`, `tiers.new_rider_weeks`.
 
@@ -26,6 +28,8 @@ from typing import Any
 
 from riderperf.metrics.registry import AVAILABLE_KPIS, KPI_BY_NAME, Kpi
 from riderperf.policy.parameters import ParameterSet
+
+MOST_POINTS_ONE_KPI_COSTS = "scoring.most_points_one_kpi_costs"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class ScoringRules:
     rules: dict[str, KpiRule]  # scored KPIs, registry order
     weights: dict[str, dict[str, float]]  # capacity type → KPI → weight
     rolling_window_days: int
+    most_points_one_kpi_costs: float | None = None  # None: no cap
 
     @classmethod
     def from_params(cls, params: ParameterSet) -> ScoringRules:
@@ -89,7 +94,14 @@ class ScoringRules:
             weights.setdefault(capacity, {})[name] = float(value)
         ordered = {c: {k: w.get(k, 0.0) for k in rules} for c, w in weights.items()}
         days = int(params.get("scoring.rolling_window_days"))
-        return cls(rules, ordered, days)
+        cap = (
+            _number(params, MOST_POINTS_ONE_KPI_COSTS)
+            if MOST_POINTS_ONE_KPI_COSTS in params.values
+            else None
+        )
+        if cap is not None and not 0 <= cap <= 1000:
+            raise ValueError(f"{MOST_POINTS_ONE_KPI_COSTS} must be between 0 and 1000, not {cap}")
+        return cls(rules, ordered, days, cap)
 
     def weights_for(self, capacity_type: str) -> dict[str, float]:
         try:

@@ -16,8 +16,14 @@ For every scored KPI (registry order):
    out and the rider's other weights are scaled up to sum to 1. The scaled weights are
    rounded to 12 decimals, so that leaving out a KPI of weight w from weights that were
    the old ones × (1 − w) gives back the old ones exactly, not 0.30000000000000004.
-4. `contribution = round(1000 × weight × normalised, 2)`; `score = round(Σ contributions, 2)`,
-   so the contributions add up to the score exactly.
+4. `contribution = round(1000 × weight × normalised, 2)`, but never below
+   `round(1000 × weight − cap, 2)` where `cap` is `scoring.most_points_one_kpi_costs`
+   (350): one KPI costs a rider at most that many points, so on its own it never takes
+   them below 1000 − 350 = 650, bronze (tiers.thresholds.bronze). No weight exceeds 0.35,
+   so the cap only acts when KPIs that are not measured scale the others up beyond it:
+   on data without ratings, complaints, incidents, documents or inspections the on-time
+   rate would weigh up to 0.67 and alone put a rider in the bottom tier.
+   `score = round(Σ contributions, 2)`, so the contributions add up to the score exactly.
 
 Only the window's counts enter: history outside the window and past volume do not.
 `score_frame` does this for all riders at once (numpy); `score_rider` for one rider, as
@@ -111,6 +117,9 @@ def score_frame(window: pd.DataFrame, rules: ScoringRules) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where(measured, np.round(base / total, WEIGHT_DECIMALS), 0.0)
     points = np.round(SCORE_POINTS * weight * np.nan_to_num(normalised), 2)
+    if rules.most_points_one_kpi_costs is not None:
+        least = np.round(SCORE_POINTS * weight - rules.most_points_one_kpi_costs, 2)
+        points = np.maximum(points, least)
     score = np.zeros(len(out))
     for j, name in enumerate(names):  # registry order, as score_rider adds them
         out[f"{name}_normalised"] = normalised[:, j]
@@ -147,6 +156,9 @@ def score_rider(
         measured = not np.isnan(norm)
         weight = float(np.round(weights[name] / total, WEIGHT_DECIMALS)) if measured else 0.0
         points = float(np.round(SCORE_POINTS * weight * (norm if measured else 0.0), 2))
+        if rules.most_points_one_kpi_costs is not None:
+            least = np.round(SCORE_POINTS * weight - rules.most_points_one_kpi_costs, 2)
+            points = max(points, float(least))
         kpis[name] = KpiScore(name, num, den, own, peer_value, shrunk, norm, weight, points)
         score = score + points
     return (float(np.round(score, 2)) if total > 0 else np.nan), kpis

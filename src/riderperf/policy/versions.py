@@ -27,7 +27,10 @@ from riderperf.storage.db import unit_of_work
 
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 DEFAULT_VERSION = "default"
-DEFAULT_EFFECTIVE_FROM = date(2025, 1, 1)
+# The bundled default is in force from the first day the importer accepts data for (its
+# timestamps must fall in 2000-2100, docs/data-format.md), so historical data of any year
+# can be evaluated without publishing anything; its parameters' values start that day too.
+DEFAULT_EFFECTIVE_FROM = date(2000, 1, 1)
 DEFAULT_PUBLISHER = "riderperf"
 
 
@@ -41,6 +44,10 @@ class UnknownPolicyVersion(PolicyVersionError, LookupError):
 
 class PolicyVersionConflict(PolicyVersionError):
     """A version with that id exists and differs from what was asked to be published."""
+
+
+class NoPolicyInForce(PolicyVersionError, LookupError):
+    """No published version is in force on a day, or the one asked for has no values on it."""
 
 
 @dataclass(frozen=True)
@@ -205,16 +212,54 @@ def version_in_force(engine: Engine, on: date) -> PolicyVersion | None:
         return None if record is None else _from_record(record)
 
 
+def version_for_day(engine: Engine, on: date, version: str | None = None) -> PolicyVersion:
+    """`version` (or, when None, the version in force on `on`), checked to hold a value of
+    every parameter on `on`; raises NoPolicyInForce naming the version and the command that
+    publishes one for that day, or UnknownPolicyVersion."""
+    if version is not None:
+        chosen = get_version(engine, version)
+        if missing_values(chosen.policy, on):
+            first = max(p.values[0].since for p in chosen.policy.parameters.values())
+            raise NoPolicyInForce(
+                f"policy version {chosen.version} has no values before {first}, so it cannot "
+                f"judge {on}. {_publish_hint(on)}"
+            )
+        return chosen
+    found = version_in_force(engine, on)
+    if found is None:
+        earliest = min(list_versions(engine), key=lambda v: v.effective_from, default=None)
+        since = (
+            f" (the earliest, {earliest.version}, is in force from {earliest.effective_from})"
+            if earliest is not None
+            else ""
+        )
+        raise NoPolicyInForce(f"no policy version is in force on {on}{since}. {_publish_hint(on)}")
+    return found
+
+
+def _publish_hint(on: date) -> str:
+    """The command that publishes the bundled policy in force from `on`."""
+    from riderperf.policy import default_policy_folder
+
+    return (
+        "To evaluate that day under the numbers shipped with riderperf, run: riderperf policy "
+        f"publish {default_policy_folder()} --version bundled-from-{on} --effective {on} "
+        "(or publish your own policy folder with --effective on or before that day)."
+    )
+
+
 def ensure_default_published(engine: Engine, clock: Clock = system_clock) -> PolicyVersion:
     """Makes sure the policy bundled with riderperf is published, without ever rewriting one.
 
     - No version at all: the bundled policy is published as `default`, effective
-      2025-01-01.
+      2000-01-01 (DEFAULT_EFFECTIVE_FROM).
     - A `default` (or `default-…`) version already holds the bundled content: nothing
       is published; that version is returned.
     - `default` holds other content (riderperf was upgraded with new default numbers):
       the bundled policy is published as `default-<first 8 hex of its fingerprint>`,
-      also effective 2025-01-01; being published later, it wins the tie on that date.
+      effective from the latest effective date of the earlier defaults (2025-01-01 for
+      the first `default`s, 2000-01-01 since): being published later, it wins the tie on
+      that date, so it replaces them from then on and never goes unused behind them.
     - Only the operator's own versions exist (none named default): nothing is
       published and the newest effective version is returned.
     """
@@ -231,11 +276,14 @@ def ensure_default_published(engine: Engine, clock: Clock = system_clock) -> Pol
             return existing
     taken = {v.version for v in defaults}
     name = DEFAULT_VERSION if DEFAULT_VERSION not in taken else default_version_name(fingerprint)
+    # An earlier default effective later than DEFAULT_EFFECTIVE_FROM would otherwise stay in
+    # force from its date on, in front of the upgrade.
+    effective = max([DEFAULT_EFFECTIVE_FROM, *(v.effective_from for v in defaults)])
     return publish_loaded_policy(
         engine,
         bundled,
         name,
-        DEFAULT_EFFECTIVE_FROM,
+        effective,
         DEFAULT_PUBLISHER,
         note="policy bundled with riderperf",
         clock=clock,
