@@ -129,3 +129,18 @@ def test_validate_names_a_decision_rule_whose_condition_does_not_compile(tmp_pat
     assert result.exit_code == 1
     assert "low_score" in result.output
     assert "tierr" in result.output
+
+
+def test_validate_refuses_a_bronze_threshold_one_kpi_alone_can_undercut(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    shutil.copytree(riderperf.policy.default_policy_folder(), folder)
+    tiers = folder / "tiers.yaml"
+    text = tiers.read_text()
+    assert "2000-01-01: 650" in text
+    tiers.write_text(text.replace("2000-01-01: 650", "2000-01-01: 700", 1))
+    result = runner.invoke(policy_app, ["validate", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "scoring.most_points_one_kpi_costs is 350" in result.output
+    assert "below bronze (700)" in result.output and "at most 300" in result.output
+    tiers.write_text(text)
+    assert runner.invoke(policy_app, ["validate", str(folder)]).exit_code == 0

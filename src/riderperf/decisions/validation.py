@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riderperf.decisions.rules import PREFIX, read_rulebook
-from riderperf.policy.parameters import ParameterSet, Policy, PolicyError
+from riderperf.policy.parameters import ParameterSet, Policy
 
 
 def validate_rules(params: ParameterSet) -> list[str]:
@@ -15,18 +15,5 @@ def validate_rules(params: ParameterSet) -> list[str]:
 
 
 def validate_policy_rules(policy: Policy) -> list[str]:
-    """`validate_rules` on every date a value of the policy changes; a problem found on
-    several dates is reported once, with the first date."""
-    dates = sorted({dated.since for p in policy.parameters.values() for dated in p.values})
-    seen: set[str] = set()
-    problems: list[str] = []
-    for day in dates:
-        try:
-            params = policy.at(day)
-        except PolicyError:
-            continue  # a parameter has no value yet on that day: reported where it matters
-        for problem in validate_rules(params):
-            if problem not in seen:
-                seen.add(problem)
-                problems.append(f"{problem} (values in force on {day})")
-    return problems
+    """`validate_rules` on every date a value of the policy changes."""
+    return policy.problems_on_every_date(validate_rules)

@@ -30,6 +30,7 @@ from riderperf.metrics.registry import AVAILABLE_KPIS, KPI_BY_NAME, Kpi
 from riderperf.policy.parameters import ParameterSet
 
 MOST_POINTS_ONE_KPI_COSTS = "scoring.most_points_one_kpi_costs"
+SCORE_POINTS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,27 @@ class TierRules:
             minimum_orders=int(params.get("tiers.minimum_orders")),
             new_rider_weeks=int(params.get("tiers.new_rider_weeks")),
         )
+
+
+def scoring_problems(params: ParameterSet) -> list[str]:
+    """What the scoring and tier values in force on one date get wrong together: the most
+    one KPI may cost must leave a perfect score at or above the lowest tier above the bottom
+    (`tiers.yaml`: one KPI alone never takes a rider below bronze)."""
+    if MOST_POINTS_ONE_KPI_COSTS not in params.values or not _sets(params, "tiers.thresholds"):
+        return []
+    thresholds = params.group("tiers.thresholds")
+    cap = _number(params, MOST_POINTS_ONE_KPI_COSTS)
+    above_bottom = sorted((float(v), name) for name, v in thresholds.items() if float(v) > 0)
+    if not above_bottom:
+        return []
+    lowest, tier = above_bottom[0]
+    if SCORE_POINTS - cap >= lowest:
+        return []
+    return [
+        f"{MOST_POINTS_ONE_KPI_COSTS} is {cap:g}: one KPI alone could take a rider to "
+        f"{SCORE_POINTS - cap:g} points, below {tier} ({lowest:g}); set it to at most "
+        f"{SCORE_POINTS - lowest:g} or lower tiers.thresholds.{tier}"
+    ]
 
 
 def _sets(params: ParameterSet, prefix: str) -> bool:

@@ -39,10 +39,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from riderperf.metrics.registry import AVAILABLE_KPIS
-from riderperf.metrics.rules import ScoringRules
+from riderperf.metrics.rules import SCORE_POINTS, ScoringRules
 from riderperf.metrics.scorecard import KpiScore
 
-SCORE_POINTS = 1000.0
 WEIGHT_DECIMALS = 12  # far below a contribution's 0.01 points, far above float noise
 PEER_KEYS: tuple[tuple[str, ...], ...] = (("capacity_type", "city"), ("capacity_type",), ())
 

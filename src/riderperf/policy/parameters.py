@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -86,6 +87,24 @@ class Policy:
                 for path, p in sorted(self.parameters.items())
             },
         }
+
+    def problems_on_every_date(self, check: Callable[[ParameterSet], list[str]]) -> list[str]:
+        """`check` on the values in force on every date a value changes; a problem found on
+        several dates is reported once, with the first date. Dates on which a parameter has
+        no value yet are skipped (that is reported where it matters)."""
+        dates = sorted({dated.since for p in self.parameters.values() for dated in p.values})
+        seen: set[str] = set()
+        problems: list[str] = []
+        for day in dates:
+            try:
+                params = self.at(day)
+            except PolicyError:
+                continue
+            for problem in check(params):
+                if problem not in seen:
+                    seen.add(problem)
+                    problems.append(f"{problem} (values in force on {day})")
+        return problems
 
     def fingerprint(self) -> str:
         text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))

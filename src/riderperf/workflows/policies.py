@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from riderperf.clock import Clock, system_clock
 from riderperf.decisions.validation import validate_policy_rules
+from riderperf.metrics.rules import scoring_problems
 from riderperf.policy import versions
 from riderperf.policy.parameters import Policy, PolicyError
 from riderperf.policy.versions import PolicyVersion
@@ -19,8 +20,9 @@ from riderperf.policy.versions import PolicyVersion
 
 def check_policy(policy: Policy) -> None:
     """Raises PolicyError naming every rule condition that would not compile or type-check
-    on some date; the decision rules live in the policy, so a bad one is a bad policy."""
-    problems = validate_policy_rules(policy)
+    on some date, and every date on which the scoring and tier values contradict each
+    other; the rules live in the policy, so a bad one is a bad policy."""
+    problems = validate_policy_rules(policy) + policy.problems_on_every_date(scoring_problems)
     if problems:
         raise PolicyError(problems)
 
