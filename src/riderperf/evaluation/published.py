@@ -9,7 +9,7 @@ same period finishing at once cannot both become what riders see.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, ScalarSelect, Select, select, update
 from sqlalchemy.orm import Session
 
 from riderperf.evaluation.orm import OFFICIAL, Evaluation, Scorecard
@@ -26,6 +26,17 @@ def published_evaluation(session: Session, period: str) -> Evaluation | None:
 def published_ids() -> Select[str]:
     """The ids of every period's published evaluation, to use in a query's WHERE."""
     return select(Evaluation.evaluation_id).where(Evaluation.published.is_(True))
+
+
+def published_id(period: str) -> ScalarSelect[str]:
+    """The id of `period`'s published evaluation as a scalar subquery: with a rider id it
+    makes a primary-key lookup of a scorecard (filtering on the period instead lets SQLite
+    walk every scorecard of the period, 100,000 of them in a large city)."""
+    return (
+        select(Evaluation.evaluation_id)
+        .where(Evaluation.period == period, Evaluation.published.is_(True))
+        .scalar_subquery()
+    )
 
 
 def published_scorecards() -> Select[Scorecard]:
