@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from riderperf.api.deps import NowDep, SessionDep, require
 from riderperf.api.errors import errors
-from riderperf.api.etags import tagged_json, weak_tag
+from riderperf.api.etags import not_modified, tagged_json, weak_tag
 from riderperf.api.params import OptionalId
 from riderperf.api.schemas.dispatch import PriorityFeed, PriorityWeight
 from riderperf.decisions.ledger import priority_weights
@@ -23,8 +23,7 @@ Dispatcher = Annotated[User, Depends(require("read_dispatch_priority"))]
     "/priority",
     operation_id="getDispatchPriority",
     response_model=PriorityFeed,
-    responses={304: {"description": "Not modified: no weight changed since that `ETag`."}}
-    | errors(401, 403, 422),
+    responses=not_modified("the feed's `ETag`: no weight changed") | errors(401, 403, 422),
 )
 def dispatch_priority(
     session: SessionDep,

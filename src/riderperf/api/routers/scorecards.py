@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors, not_found
-from riderperf.api.etags import strong_tag, tagged_json
+from riderperf.api.etags import not_modified, strong_tag, tagged_json
 from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
 from riderperf.api.schemas.scorecards import (
     ImprovementRead,
@@ -31,9 +31,7 @@ router = APIRouter(tags=["scorecards"])
 Reader = Annotated[User, Depends(require("read_scorecards"))]
 _NEWEST = (Scorecard.period_end.desc(), Scorecard.period)
 # A scorecard read answers 304 to a caller holding its tag (see `riderperf.api.etags`).
-_REVALIDATED = {
-    304: {"description": "Not modified: the `If-None-Match` tag is the scorecard's `ETag`."}
-}
+_REVALIDATED = not_modified("the scorecard's `ETag`")
 
 
 @router.get(
