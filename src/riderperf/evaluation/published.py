@@ -9,7 +9,7 @@ same period finishing at once cannot both become what riders see.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, ScalarSelect, Select, select, update
+from sqlalchemy import Engine, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from riderperf.evaluation.orm import OFFICIAL, Evaluation, Scorecard
@@ -28,15 +28,21 @@ def published_ids() -> Select[str]:
     return select(Evaluation.evaluation_id).where(Evaluation.published.is_(True))
 
 
-def published_id(period: str) -> ScalarSelect[str]:
-    """The id of `period`'s published evaluation as a scalar subquery: with a rider id it
-    makes a primary-key lookup of a scorecard (filtering on the period instead lets SQLite
-    walk every scorecard of the period, 100,000 of them in a large city)."""
-    return (
-        select(Evaluation.evaluation_id)
-        .where(Evaluation.period == period, Evaluation.published.is_(True))
-        .scalar_subquery()
-    )
+# A primary-key lookup through the id of the period's published evaluation: filtering on
+# the period instead lets SQLite walk every scorecard of the period (100,000 in a large
+# city). Built once, as the scorecard API reads it on every request.
+_PUBLISHED_CARD = select(Scorecard).where(
+    Scorecard.evaluation_id
+    == select(Evaluation.evaluation_id)
+    .where(Evaluation.period == bindparam("period"), Evaluation.published.is_(True))
+    .scalar_subquery(),
+    Scorecard.rider_id == bindparam("rider_id"),
+)
+
+
+def published_scorecard(session: Session, period: str, rider_id: str) -> Scorecard | None:
+    """The rider's scorecard in the published evaluation of `period`, or None."""
+    return session.scalars(_PUBLISHED_CARD, {"period": period, "rider_id": rider_id}).first()
 
 
 def published_scorecards() -> Select[Scorecard]:

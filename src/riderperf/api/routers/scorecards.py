@@ -22,7 +22,7 @@ from riderperf.api.scope import require_visible_rider, rider_scope
 from riderperf.evaluation.orm import Scorecard
 from riderperf.evaluation.published import (
     published_evaluation,
-    published_id,
+    published_scorecard,
     published_scorecards,
 )
 from riderperf.users.orm import User
@@ -67,11 +67,7 @@ def scorecard_for_period(
     every KPI's contribution to the score and the explanation of the tier. Send its `ETag`
     in `If-None-Match` to get `304 Not Modified` until another evaluation is published."""
     require_visible_rider(session, user, rider_id)
-    found = session.scalars(
-        select(Scorecard).where(
-            Scorecard.evaluation_id == published_id(period), Scorecard.rider_id == rider_id
-        )
-    ).first()
+    found = published_scorecard(session, period, rider_id)
     if found is None:
         raise not_found(f"a scorecard of rider {rider_id} for {period}")
     return tagged_scorecard(request, found)
