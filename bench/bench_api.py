@@ -89,6 +89,7 @@ def store(database_url: str, home: Path, riders: int) -> str:
                 judgments=0,
                 riders=riders,
                 summary={},
+                published=True,
             )
         )
         for start in range(0, riders, BATCH):

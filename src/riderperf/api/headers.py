@@ -1,7 +1,8 @@
 """The security headers every response carries: a Content-Security-Policy that runs no inline
 or foreign script, frame denial, a same-origin referrer policy, no content sniffing, and
 `Cache-Control: no-store` on everything but the static files (pages, API answers and
-evidence downloads are personal)."""
+evidence downloads are personal) and the reads that carry an entity tag, which are
+`private, no-cache` instead."""
 
 from __future__ import annotations
 
@@ -29,11 +30,15 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 STATIC_PREFIX = "/static/"
+# The one other value an answer may set: reads with an entity tag (`api.etags`) let the
+# caller keep a private copy that it must revalidate before each use.
+REVALIDATE = "private, no-cache"
 
 
 class SecurityHeaders:
     """ASGI middleware adding `SECURITY_HEADERS` (and no-store outside /static/) to every
-    HTTP response, errors and redirects included."""
+    HTTP response, errors and redirects included; `no-store` replaces any Cache-Control but
+    `REVALIDATE`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -49,7 +54,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
-                if personal:
+                if personal and headers.get("Cache-Control") != REVALIDATE:
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -15,12 +16,28 @@ err = Console(stderr=True, soft_wrap=True)
 WORKER_TIMEOUT = 30
 
 
+def default_workers() -> int:
+    """One worker per core this process may run on: a worker is one Python interpreter,
+    which uses one core at a time, and starting one takes about a second now that serving
+    imports no analytics library (docs/architecture.md)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes (each opens the stores).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (each opens the stores); default one per CPU core.",
+            show_default=False,
+        ),
+    ] = None,
     worker_timeout: Annotated[
         int,
         typer.Option(
@@ -49,6 +66,7 @@ def serve_command(
     from riderperf.storage.db import make_engine
 
     settings = load_settings()
+    workers = workers or default_workers()
     try:
         if workers == 1:
             app = create_app(settings)

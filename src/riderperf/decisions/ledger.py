@@ -122,7 +122,10 @@ def priority_weights(
     it lasts, times a reduced-priority weight in effect; 0 while a suspension or
     deactivation is in effect. Only decisions in effect count: a proposal does nothing.
     """
-    query = select(Decision).where(
+    # Four columns, not whole decisions: the feed reads every rider's decisions per request.
+    query = select(
+        Decision.rider_id, Decision.kind, Decision.effective_from, Decision.reason_params
+    ).where(
         Decision.status == "in_effect",
         Decision.kind.in_(
             ("priority_weight", "newcomer_boost", "reduced_priority", "suspension", "deactivation")
@@ -136,7 +139,7 @@ def priority_weights(
     boost: dict[str, float] = {}
     reduced: dict[str, float] = {}
     stopped: set[str] = set()
-    for d in session.scalars(query.order_by(Decision.effective_from)):
+    for d in session.execute(query.order_by(Decision.effective_from)):
         weight = float(d.reason_params.get("weight", 1.0))
         if d.kind == "priority_weight":
             newest_tier[d.rider_id] = (as_utc(d.effective_from) or at, weight)

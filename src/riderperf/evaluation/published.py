@@ -9,7 +9,7 @@ same period finishing at once cannot both become what riders see.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from riderperf.evaluation.orm import OFFICIAL, Evaluation, Scorecard
@@ -26,6 +26,23 @@ def published_evaluation(session: Session, period: str) -> Evaluation | None:
 def published_ids() -> Select[str]:
     """The ids of every period's published evaluation, to use in a query's WHERE."""
     return select(Evaluation.evaluation_id).where(Evaluation.published.is_(True))
+
+
+# A primary-key lookup through the id of the period's published evaluation: filtering on
+# the period instead lets SQLite walk every scorecard of the period (100,000 in a large
+# city). Built once, as the scorecard API reads it on every request.
+_PUBLISHED_CARD = select(Scorecard).where(
+    Scorecard.evaluation_id
+    == select(Evaluation.evaluation_id)
+    .where(Evaluation.period == bindparam("period"), Evaluation.published.is_(True))
+    .scalar_subquery(),
+    Scorecard.rider_id == bindparam("rider_id"),
+)
+
+
+def published_scorecard(session: Session, period: str, rider_id: str) -> Scorecard | None:
+    """The rider's scorecard in the published evaluation of `period`, or None."""
+    return session.scalars(_PUBLISHED_CARD, {"period": period, "rider_id": rider_id}).first()
 
 
 def published_scorecards() -> Select[Scorecard]:

@@ -11,7 +11,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -258,13 +258,17 @@ def issue_api_token(session: Session, username: str, *, label: str, at: datetime
     return token
 
 
+# Every API request starts here: built once, the statement and its cache key are reused.
+_TOKEN_AND_USER = (
+    select(ApiToken, User)
+    .join(User, User.username == ApiToken.username)
+    .where(ApiToken.token_sha256 == bindparam("token_sha256"))
+)
+
+
 def token_user(session: Session, token: str, *, at: datetime) -> User | None:
     """The active user a bearer token belongs to, or None when unknown or revoked."""
-    found = session.execute(  # one round trip: every API request starts here
-        select(ApiToken, User)
-        .join(User, User.username == ApiToken.username)
-        .where(ApiToken.token_sha256 == digest(token))
-    ).first()
+    found = session.execute(_TOKEN_AND_USER, {"token_sha256": digest(token)}).first()
     if found is None:
         return None
     record, user = found

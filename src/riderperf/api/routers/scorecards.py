@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 
 from riderperf.api.deps import SessionDep, require
 from riderperf.api.errors import errors, not_found
+from riderperf.api.etags import not_modified, strong_tag, tagged_json
 from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
 from riderperf.api.schemas.scorecards import (
     ImprovementRead,
@@ -19,49 +20,57 @@ from riderperf.api.schemas.scorecards import (
 )
 from riderperf.api.scope import require_visible_rider, rider_scope
 from riderperf.evaluation.orm import Scorecard
-from riderperf.evaluation.published import published_evaluation, published_scorecards
+from riderperf.evaluation.published import (
+    published_evaluation,
+    published_scorecard,
+    published_scorecards,
+)
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["scorecards"])
 Reader = Annotated[User, Depends(require("read_scorecards"))]
 _NEWEST = (Scorecard.period_end.desc(), Scorecard.period)
+# A scorecard read answers 304 to a caller holding its tag (see `riderperf.api.etags`).
+_REVALIDATED = not_modified("the scorecard's `ETag`")
 
 
 @router.get(
     "/riders/{rider_id}/scorecard",
     operation_id="getLatestScorecard",
     response_model=ScorecardRead,
-    responses=errors(401, 403, 404, 422),
+    responses=_REVALIDATED | errors(401, 403, 404, 422),
 )
-def latest_scorecard(rider_id: RiderIdPath, session: SessionDep, user: Reader) -> ScorecardRead:
-    """The rider's newest published scorecard (latest period, latest evaluation)."""
+def latest_scorecard(
+    rider_id: RiderIdPath, session: SessionDep, user: Reader, request: Request
+) -> Response:
+    """The rider's newest published scorecard (latest period, latest evaluation). Send its
+    `ETag` in `If-None-Match` to get `304 Not Modified` while it is still the newest."""
     require_visible_rider(session, user, rider_id)
     found = session.scalars(
         published_scorecards().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST).limit(1)
     ).first()
     if found is None:
         raise not_found(f"a published scorecard of rider {rider_id}")
-    return scorecard_read(found)
+    return tagged_scorecard(request, found)
 
 
 @router.get(
     "/riders/{rider_id}/scorecards/{period}",
     operation_id="getScorecard",
     response_model=ScorecardRead,
-    responses=errors(401, 403, 404, 422),
+    responses=_REVALIDATED | errors(401, 403, 404, 422),
 )
 def scorecard_for_period(
-    rider_id: RiderIdPath, period: PeriodPath, session: SessionDep, user: Reader
-) -> ScorecardRead:
+    rider_id: RiderIdPath, period: PeriodPath, session: SessionDep, user: Reader, request: Request
+) -> Response:
     """The rider's scorecard of one period, from the period's published evaluation, with
-    every KPI's contribution to the score and the explanation of the tier."""
+    every KPI's contribution to the score and the explanation of the tier. Send its `ETag`
+    in `If-None-Match` to get `304 Not Modified` until another evaluation is published."""
     require_visible_rider(session, user, rider_id)
-    found = session.scalars(
-        published_scorecards().where(Scorecard.period == period, Scorecard.rider_id == rider_id)
-    ).first()
+    found = published_scorecard(session, period, rider_id)
     if found is None:
         raise not_found(f"a scorecard of rider {rider_id} for {period}")
-    return scorecard_read(found)
+    return tagged_scorecard(request, found)
 
 
 @router.get(
@@ -130,6 +139,13 @@ def summary(card: Scorecard) -> ScorecardSummary:
         tier=card.tier,
         previous_tier=card.previous_tier,
     )
+
+
+def tagged_scorecard(request: Request, card: Scorecard) -> Response:
+    """The scorecard as `ScorecardRead` with its tag: a scorecard is never changed once its
+    evaluation is stored, so the evaluation and the rider name its content."""
+    tag = strong_tag("scorecard", card.evaluation_id, card.rider_id)
+    return tagged_json(request, tag, lambda: scorecard_read(card))
 
 
 def scorecard_read(card: Scorecard) -> ScorecardRead:
