@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 
+import riderperf.users.identity as identity
 from riderperf.config import Settings
 from tests.databases import (
     IN_CI,
@@ -28,6 +30,18 @@ from tests.snapshots import Snapshots
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 if IN_CI:
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def light_password_hashing() -> Iterator[None]:
+    """argon2id at its lightest settings in this process: the tests check what hashing
+    decides (a hash verifies, a wrong password does not), not what it costs, and with the
+    real settings (about 0.13 s a hash here) the suite's hundreds of sign-ins cost half a
+    minute. The real settings stay in force for the CLI run as a subprocess."""
+    before = identity._hasher
+    identity._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    identity._hasher = before
 
 
 @pytest.fixture(scope="session")
