@@ -251,16 +251,22 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "concurrency": args.concurrency,
         } | outcome
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if admin is not None:
-            from sqlalchemy import text
+        clean_up(server, admin, name, work)
 
-            with admin.connect() as con:
-                con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        shutil.rmtree(work, ignore_errors=True)
+
+def clean_up(server: Any, admin: Any, name: str, work: Path) -> None:
+    """Stops the server, drops the bench's PostgreSQL database (when one was made) and
+    removes the work folder."""
+    if server is not None:
+        server.terminate()
+        server.wait(timeout=30)
+    if admin is not None:
+        from sqlalchemy import text
+
+        with admin.connect() as con:
+            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:

@@ -32,7 +32,15 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_api import PERIOD, PG_ADMIN_URL, free_port, rider_id, start_server, store
+from bench_api import (
+    PERIOD,
+    PG_ADMIN_URL,
+    clean_up,
+    free_port,
+    rider_id,
+    start_server,
+    store,
+)
 
 LUA = Path(__file__).with_suffix(".lua")
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -129,16 +137,7 @@ def bench_backend(backend: str, args: argparse.Namespace, wrk: str) -> list[dict
             )  # fmt: skip
         return runs
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if admin is not None:
-            from sqlalchemy import text
-
-            with admin.connect() as con:
-                con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        shutil.rmtree(work, ignore_errors=True)
+        clean_up(server, admin, name, work)
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from riderperf.users.identity import issue_api_token
 from riderperf.users.orm import User
 from riderperf.users.service import create_user
 from tests.integration import test_api_support as support
+from tests.integration.test_api_inspections import PASSING
 from tests.integration.test_api_support import DECIDED_AT, NOW, PASSWORD, City
 from tests.integration.test_authz_matrix import api_routes, web_routes
 from tests.races import both_read_first
@@ -44,17 +45,6 @@ api_city = support.api_city
 api_backend = support.api_backend
 api_dataset = support.api_dataset
 client = support.client
-
-PASSING = {
-    "helmet": "worn_fastened",
-    "reflective_gear": True,
-    "box_condition": "intact",
-    "box_hygiene": "pass",
-    "uniform": "pass",
-    "id_and_licence": "valid",
-    "service_script": "followed",
-    "safe_riding": "safe",
-}
 
 
 @dataclass
