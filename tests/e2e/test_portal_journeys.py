@@ -95,3 +95,19 @@ def test_a_refused_appeal_is_explained_on_the_page(city: City, sign_in: SignIn) 
     assert "d-nope" in refused.text() and "Traceback" not in refused.text()
     forged = page.request.post("/portal/appeals", form={**form, "csrf_token": "forged"})
     assert forged.status == 403
+
+
+def test_a_keyboard_user_skips_to_the_content_in_their_language(
+    city: City, sign_in: SignIn
+) -> None:
+    page = sign_in("layla", width=PHONE, locale="ar")
+    skip = page.locator("a.skip")
+    expect(skip).to_have_text("انتقل إلى المحتوى")
+    expect(skip).not_to_be_in_viewport()  # off screen until tabbed to
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    icon = page.request.get("/static/favicon.svg")
+    assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
