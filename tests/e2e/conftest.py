@@ -5,21 +5,18 @@ by Debian's Chromium through Playwright. They run whenever /usr/bin/chromium exi
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from riderperf.clock import Clock
 from riderperf.server import create_app
 from tests.e2e.city import NOW, PASSWORD, City, build_city
 from tests.e2e.helpers import SignIn
+from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -52,21 +49,8 @@ def moving_clock(start: datetime) -> Clock:
 
 @pytest.fixture(scope="session")
 def base_url(city: City) -> Iterator[str]:
-    app = create_app(city.settings, clock=moving_clock(NOW))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start within 30 seconds")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(city.settings, clock=moving_clock(NOW))) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

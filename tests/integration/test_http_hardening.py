@@ -8,15 +8,11 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from riderperf.api.headers import SECURITY_HEADERS
@@ -26,6 +22,7 @@ from riderperf.server import create_app
 from riderperf.web.routes import LOGIN_CSRF_COOKIE
 from tests.integration import test_api_support as support
 from tests.integration.test_api_support import NOW, PASSWORD, City
+from tests.live import serving
 
 api_city = support.api_city
 api_backend = support.api_backend
@@ -49,21 +46,8 @@ def temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="module")
 def server(api_city: City) -> Iterator[int]:
     """The app under uvicorn on a free port (the body arrives as the client sends it)."""
-    app = create_app(api_city.settings, clock=fixed_clock(NOW))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    yield port
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(api_city.settings, clock=fixed_clock(NOW))) as port:
+        yield port
 
 
 def folder_bytes(folder: Path) -> int:

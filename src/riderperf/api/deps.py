@@ -81,10 +81,10 @@ def auth_context(request: Request, session: SessionDep, now: NowDep) -> AuthCont
     header = request.headers.get("authorization", "")
     context = AuthContext(None)
     if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(header)
+        if token is None:
             raise ApiError(401, "Authorization must be `Bearer <api token>`", headers=_CHALLENGE)
-        user = token_user(session, token.strip(), at=now)
+        user = token_user(session, token, at=now)
         if user is None:
             raise ApiError(401, "the API token is unknown or revoked", headers=_CHALLENGE)
         if session.dirty:
@@ -113,13 +113,19 @@ def signed_in_user(session: Session, request: Request, *, at: datetime) -> User 
     token's user, else the session cookie's; None when neither is valid."""
     header = request.headers.get("authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return token_user(session, token.strip(), at=at)
+        token = bearer_token(header)
+        return None if token is None else token_user(session, token, at=at)
     cookie = request.cookies.get(COOKIE_NAME)
     found = None if not cookie else cookie_user(session, cookie, at=at)
     return None if found is None else found[0]
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for any other form."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
 
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}

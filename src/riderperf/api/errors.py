@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from riderperf.api.headers import SECURITY_HEADERS
+from riderperf.api.headers import secure
 from riderperf.cases.evidence import EvidenceCorrupted, EvidenceTooLarge
 from riderperf.cases.model import (
     AppealAlreadyFiled,
@@ -174,8 +174,7 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         else:
             answer = PlainTextResponse("Something went wrong on our side. Try again later.", 500)
-        answer.headers.update(SECURITY_HEADERS)
-        answer.headers["Cache-Control"] = "no-store"
+        secure(answer.headers)
         return answer
 
     app.add_exception_handler(Exception, unexpected_error)

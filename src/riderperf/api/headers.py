@@ -35,6 +35,15 @@ STATIC_PREFIX = "/static/"
 REVALIDATE = "private, no-cache"
 
 
+def secure(headers: MutableHeaders, *, personal: bool = True) -> None:
+    """Sets `SECURITY_HEADERS` on `headers`, and on a personal answer `no-store` in place of
+    any Cache-Control but `REVALIDATE`."""
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+    if personal and headers.get("Cache-Control") != REVALIDATE:
+        headers["Cache-Control"] = "no-store"
+
+
 class SecurityHeaders:
     """ASGI middleware adding `SECURITY_HEADERS` (and no-store outside /static/) to every
     HTTP response, errors and redirects included; `no-store` replaces any Cache-Control but
@@ -51,11 +60,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-                if personal and headers.get("Cache-Control") != REVALIDATE:
-                    headers["Cache-Control"] = "no-store"
+                secure(MutableHeaders(scope=message), personal=personal)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
