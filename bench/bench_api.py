@@ -210,19 +210,24 @@ def drive(base: str, token: str, riders: int, seconds: float, concurrency: int, 
     )
 
 
-def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    work = Path(tempfile.mkdtemp(prefix=f"rp-api-{backend}-"))
+def make_stores(backend: str, prefix: str) -> tuple[Path, Any, str, str]:
+    """A work folder and an empty app database on `backend`: the folder, the PostgreSQL
+    admin engine (None for SQLite), the database's name and its URL; `clean_up` undoes it."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     admin = None
     name = f"riderperf_bench_{uuid.uuid4().hex[:10]}"
     if backend == "sqlite":
-        url = f"sqlite:///{work / 'app.db'}"
-    else:
-        from sqlalchemy import create_engine, text
+        return work, admin, name, f"sqlite:///{work / 'app.db'}"
+    from sqlalchemy import create_engine, text
 
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(text(f'CREATE DATABASE "{name}"'))
+    return work, admin, name, PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    work, admin, name, url = make_stores(backend, f"rp-api-{backend}-")
     server = None
     try:
         began = time.monotonic()

@@ -24,8 +24,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +32,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_api import (
     PERIOD,
-    PG_ADMIN_URL,
     clean_up,
     free_port,
+    make_stores,
     rider_id,
     start_server,
     store,
@@ -96,18 +94,7 @@ def run_wrk(wrk: str, base: str, token: str, args: argparse.Namespace, tags: str
 
 
 def bench_backend(backend: str, args: argparse.Namespace, wrk: str) -> list[dict[str, Any]]:
-    work = Path(tempfile.mkdtemp(prefix=f"rp-wrk-{backend}-"))
-    admin = None
-    name = f"riderperf_bench_{uuid.uuid4().hex[:10]}"
-    if backend == "sqlite":
-        url = f"sqlite:///{work / 'app.db'}"
-    else:
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    work, admin, name, url = make_stores(backend, f"rp-wrk-{backend}-")
     server = None
     try:
         token = store(url, work, args.riders)
