@@ -280,7 +280,8 @@ def floor_sql(params: Any, start: date, end: date) -> str:
     [start, end), from the canonical tables alone (see the module doc).
 
     `params` is a riderperf JudgmentParams; its numbers are inlined."""
-    from riderperf.metrics.registry import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS, fact_columns
+    from riderperf.common.canonical import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS
+    from riderperf.metrics.registry import fact_columns
     from riderperf.responsibility.params import (
         ACCIDENT_INCIDENT,
         DAMAGE_EVIDENCE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from riderperf.policy.loader import load_policy
 from riderperf.policy.parameters import ParameterSet, PolicyError
 from riderperf.responsibility.model import JUDGMENT_COLUMNS
 from riderperf.responsibility.params import JudgmentParams
-from riderperf.responsibility.store import write_judgments
+from riderperf.responsibility.store import judge_window, write_judgments
 from riderperf.warehouse.connection import Warehouse, connect
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
@@ -226,3 +227,22 @@ def test_a_policy_without_typical_speeds_measures_the_weather_on_the_expected_ri
     }
     params = JudgmentParams.from_parameters(ParameterSet(parameter_set.when, values))
     assert params.typical_speed_kmh == params.speed_kmh
+
+
+def test_a_window_is_judged_again_only_where_rules_or_data_changed(
+    warehouse: Warehouse, params: JudgmentParams
+) -> None:
+    first, end = (DAY - timedelta(days=1)).date(), NEXT.date()
+    once = judge_window(warehouse, params, "v1", first, end)
+    assert (once.judged_days, once.reused_days, once.rows) == (2, 0, 4)
+    again = judge_window(warehouse, params, "v1", first, end)
+    assert (again.judged_days, again.reused_days, again.rows) == (0, 2, 4)
+    # Another version, or other numbers under the same version, judge every day.
+    assert judge_window(warehouse, params, "v2", first, end).judged_days == 2
+    patient = replace(params, rider_tolerance=params.rider_tolerance + 5.0)
+    assert judge_window(warehouse, patient, "v1", first, end).judged_days == 2
+    assert judge_window(warehouse, params, "v1", first, end).judged_days == 2
+    # A batch that changed one day: only that day.
+    warehouse.con.execute("INSERT INTO _changed_days VALUES (?, 99)", [DAY.date()])
+    changed = judge_window(warehouse, params, "v1", first, end)
+    assert (changed.judged_days, changed.reused_days, changed.rows) == (1, 1, 4)

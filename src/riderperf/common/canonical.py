@@ -44,6 +44,9 @@ INCIDENT_KINDS = (
     "fraud_signal",
     "other",
 )
+# Incident kinds that count against safety; an accident only when the rider was at fault.
+SAFETY_KINDS = ("speeding", "traffic_violation", "helmet_missing")
+SAFETY_AT_FAULT_KINDS = ("accident",)
 SEVERITIES = ("minor", "major", "critical")
 AT_FAULT = ("yes", "no", "unknown")
 # Ids: the one rule shared by the importer and the API (riderperf.api.params).

@@ -137,7 +137,11 @@ def latest_overrides(session: Session) -> pd.DataFrame:
 def apply_overrides(
     session: Session, warehouse: Warehouse, policy_version: str, start: datetime, end: datetime
 ) -> int:
-    """Rewrites the period's judgments that were overturned; returns how many."""
+    """Rewrites the period's judgments that were overturned; returns how many.
+
+    A judgment already rewritten to its override's party is left as it is: an evaluation
+    keeps the judgments of days whose data did not change (`responsibility.store.
+    judge_window`), and those were rewritten when they were made."""
     overrides = latest_overrides(session)
     if overrides.empty:
         return 0
@@ -156,6 +160,7 @@ def apply_overrides(
             FROM _overrides AS o
             WHERE j.event_id = o.event_id AND j.policy_version = ?
               AND j.occurred_at >= ? AND j.occurred_at < ?
+              AND NOT (j.rule = '{OVERTURNED_RULE}' AND j.party = o.party)
             """,
             [policy_version, start, end],
         ).fetchone()

@@ -44,6 +44,8 @@ class EvaluationResult:
     cards: list[Scorecard]
     seconds: dict[str, float] = field(default_factory=dict)
     purpose: str = OFFICIAL
+    judged_days: int = 0  # days of the period judged by this evaluation
+    reused_days: int = 0  # days whose judgments were current and kept
 
     def summary(self) -> dict[str, Any]:
         scores = sorted(c.score for c in self.cards if c.score == c.score)  # not NaN
@@ -56,6 +58,8 @@ class EvaluationResult:
             "purpose": self.purpose,
             "published": self.purpose == OFFICIAL,
             "judgments": self.judgments,
+            "judged_days": self.judged_days,
+            "reused_days": self.reused_days,
             "riders": len(self.cards),
             "statuses": dict(Counter(c.status for c in self.cards)),
             "tiers": dict(Counter(c.tier or "none" for c in self.cards)),
@@ -154,7 +158,7 @@ def _evaluate_in(
     # after an overturn, starts without them.
     from riderperf.metrics.daily import build_daily_facts
     from riderperf.metrics.evaluate import rider_window, score_window
-    from riderperf.responsibility.store import write_judgments
+    from riderperf.responsibility.store import judge_window
 
     started = clock()
     seconds: dict[str, float] = {}
@@ -164,9 +168,16 @@ def _evaluate_in(
     start = datetime.combine(period.start, datetime.min.time(), UTC)
     end = datetime.combine(period.end, datetime.min.time(), UTC)
     t = time.perf_counter()
-    judged = write_judgments(
-        stores.warehouse, JudgmentParams.from_parameters(params), version.version, start, end
+    # Only the days never judged under these rules, or changed by an import since, are
+    # judged again: a daily rolling run judges the new day and keeps the rest.
+    window = judge_window(
+        stores.warehouse,
+        JudgmentParams.from_parameters(params),
+        version.version,
+        period.start,
+        period.end,
     )
+    judged = window.rows
     with unit_of_work(stores.engine) as session:
         apply_overrides(session, stores.warehouse, version.version, start, end)
     seconds["judgments"] = time.perf_counter() - t
@@ -184,11 +195,11 @@ def _evaluate_in(
     seconds["daily_facts"] = time.perf_counter() - t
     t = time.perf_counter()
     earlier = previous_tiers(stores.engine, period.start)
-    window = rider_window(stores.warehouse, period, version.version, earlier)
+    riders = rider_window(stores.warehouse, period, version.version, earlier)
     # The warehouse's part is done: its file is written while Python scores and
     # publishes.
     with stores.warehouse.checkpoint_alongside():
-        cards = score_window(window, params, period, version.version, earlier, period.end)
+        cards = score_window(riders, params, period, version.version, earlier, period.end)
         seconds["scores"] = time.perf_counter() - t
         result = EvaluationResult(
             f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
@@ -198,6 +209,8 @@ def _evaluate_in(
             cards,
             seconds,
             purpose,
+            judged_days=window.judged_days,
+            reused_days=window.reused_days,
         )
         t = time.perf_counter()
         store_evaluation(

@@ -18,6 +18,7 @@ from riderperf.common.canonical import Table
 from riderperf.ingest.checks import checked_sql, lit, register_functions, typed_name
 from riderperf.ingest.report import TableCounts
 from riderperf.ingest.sources import Staged, safe_name
+from riderperf.warehouse import changed_days, day_facts
 from riderperf.warehouse.tables import quote
 
 if TYPE_CHECKING:
@@ -123,6 +124,15 @@ def insert_sql(table: Table, classified: str, import_id: str, source: str) -> st
     )
 
 
+def new_rows_sql(table: Table, classified: str, target: str) -> str:
+    """A view of the rows `insert_sql` inserts, under their canonical column names."""
+    values = [f"{typed_name(c.name)} AS {quote(c.name)}" for c in table.columns]
+    return (
+        f"CREATE OR REPLACE TEMP VIEW {target} AS SELECT {', '.join(values)} "
+        f"FROM {classified} WHERE _status = 'new'"
+    )
+
+
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -214,12 +224,18 @@ def load_batch(
     now: datetime,
     step: Callable[[str], None] = lambda _: None,
 ) -> BatchResult:
-    """Checks, classifies and inserts one staged file; the insert commits as one transaction.
+    """Checks, classifies and inserts one staged file; the insert commits as one transaction,
+    with what the new rows add to the day facts and which days' judgments they change
+    (`warehouse.day_facts`, `warehouse.changed_days`).
 
     `step` is told when each of the four stages (BATCH_STEPS) is done.
     """
-    checked, classified, bad = (f"{staged.name}_{s}" for s in ("checked", "classified", "bad"))
+    checked, classified, bad, new = (
+        f"{staged.name}_{s}" for s in ("checked", "classified", "bad", "new")
+    )
     register_functions(con)
+    # A warehouse from before the day facts gets them now, counted from what it holds.
+    day_facts.ensure_day_facts(con)
     con.execute(checked_sql(staged, table, checked))
     step("checked")
     con.execute(classify_sql(table, checked, classified))
@@ -230,6 +246,10 @@ def load_batch(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(insert_sql(table, classified, import_id, source))
+        if counts.inserted:
+            con.execute(new_rows_sql(table, classified, new))
+            day_facts.add_batch(con, table.name, new)
+            changed_days.record_batch(con, table.name, new)
         con.execute(
             "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -255,6 +275,7 @@ def load_batch(
         rejects = rejects_dir / import_id / name
         write_rejects(con, staged, bad, rejects)
     found = errors_by_field(con, staged, bad)
+    con.execute(f"DROP VIEW IF EXISTS {new}")
     for temp in (checked, classified, bad, staged.name):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     step("rejects written")

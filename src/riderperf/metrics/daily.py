@@ -1,8 +1,10 @@
 """Stores the daily KPI facts: one row per rider, day and policy version in `rider_daily`.
 
 `build_daily_facts(warehouse, start, end, policy_version)` recomputes the days
-`[start, end)` from the canonical tables and the `judgments` of that policy version, and
-replaces the rows of those days and that version in one transaction. The pipeline is
+`[start, end)` from the day facts the import keeps (`warehouse.day_facts`: orders,
+offers, ratings and incidents counted per rider and day) and the `judgments` of that
+policy version, and replaces the rows of those days and that version in one transaction.
+It reads no raw order, offer, rating or incident: a rider-day is one row. The pipeline is
 written as Ibis expressions (see `daily_sources`), compiled to the warehouse's SQL once
 per policy version (`warehouse.compiled`: the days are variables) and run inside the
 warehouse, so it scales with the engine, not with Python.
@@ -32,6 +34,7 @@ from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
 from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
 from riderperf.warehouse.connection import Warehouse
+from riderperf.warehouse.day_facts import DAY_FACTS, ensure_day_facts
 
 RIDER_DAILY = "rider_daily"
 _STAGE = "_rider_daily_stage"
@@ -117,6 +120,7 @@ def build_daily_facts(
             f"policy version {policy_version!r} before computing KPIs"
         )
     con = warehouse.con
+    ensure_day_facts(con)  # a warehouse imported before the day facts existed
     if not _version_has_judgments(warehouse, policy_version) and _window_has_bad_orders(
         warehouse, start, end
     ):
@@ -202,10 +206,10 @@ def _version_has_judgments(warehouse: Warehouse, policy_version: str) -> bool:
 
 
 def _window_has_bad_orders(warehouse: Warehouse, start: date, end: date) -> bool:
-    """Whether any order of the days is cancelled or delivered after its promise."""
+    """Whether any rider's order of the days is cancelled or delivered after its promise."""
     row = warehouse.con.execute(
-        "SELECT EXISTS (SELECT 1 FROM orders WHERE created_at >= ? AND created_at < ? "
-        "AND (status = 'cancelled' OR delivered_at > promised_at))",
-        [midnight(start), midnight(end)],
+        f"SELECT EXISTS (SELECT 1 FROM {DAY_FACTS} WHERE day >= ? AND day < ? "
+        "AND (late > 0 OR cancelled > 0))",
+        [start, end],
     ).fetchone()
     return bool(row and row[0])

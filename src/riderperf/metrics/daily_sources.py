@@ -1,11 +1,13 @@
-"""Decides what each canonical table adds to a rider's day, as Ibis expressions.
+"""Turns a policy version's judgments and the day facts into KPI counts, as Ibis expressions.
 
-Each source yields `(rider_id, day, <kpi>_num, <kpi>_den …)` rows, one per rider and day,
-with zeros for the KPIs it does not feed; the sources are added together by outer joins on
-the rider and the day. Document compliance is added afterwards from the working days
-of that sum (a day with at least one accepted order). Equipment compliance comes from the
-inspections of the app database, handed over as a table of (rider_id, day, passed,
-checked).
+The counts that need no judgment (orders, offers, ratings, incidents per rider and day)
+are kept up to date by the import in `rider_day_facts` (`warehouse.day_facts`); here they
+meet the judgments of one policy version, which say which late and cancelled orders and
+which complaints are the rider's. The result has one `(rider_id, day, <kpi>_num,
+<kpi>_den …)` row per rider and day. Document compliance is added afterwards from the
+working days of those rows (a day with at least one order). Equipment compliance comes
+from the inspections of the app database, handed over as a table of (rider_id, day,
+passed, checked).
 """
 
 from __future__ import annotations
@@ -13,16 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
-from ibis import _
 
-from riderperf.metrics.registry import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS, fact_columns
+from riderperf.metrics.registry import fact_columns
 from riderperf.warehouse.compiled import Bounds
-from riderperf.warehouse.functions import utc_day
-
-
-def _count(condition: Any) -> Any:
-    """How many rows of the group satisfy `condition` (0 when none), as int64."""
-    return ibis.ifelse(condition, 1, 0).cast("int64").sum()
+from riderperf.warehouse.day_facts import DAY_FACTS, FACT_COUNTS, count_where
 
 
 def _shape(table: Any, **values: Any) -> Any:
@@ -32,93 +28,59 @@ def _shape(table: Any, **values: Any) -> Any:
     return table.select(rider_id=table.rider_id, day=table.day, **columns)
 
 
-def _judgments(ib: Any, policy_version: str) -> Any:
+def _faults(ib: Any, b: Bounds, policy_version: str) -> Any:
+    """Per rider and day: the late and cancelled orders and the complaints the judgments of
+    `policy_version` hold the rider responsible for.
+
+    A late or cancelled order's judgment carries the order's own rider and day, so these
+    line up with the day facts of the order; a complaint's carries its own day."""
     j = ib.table("judgments")
-    return j.filter(j.policy_version == policy_version)
-
-
-def _orders_part(ib: Any, b: Bounds, policy_version: str) -> Any:
-    """Orders per rider and day, less those whose judgment holds the rider responsible.
-
-    A late or cancelled order's judgment carries the order's own rider and day (both read
-    off the order), so the rider's late and cancelled orders are counted from the
-    judgments grouped the same way; an order has at most one such judgment per version.
-    This spares a join of every order of the window with the judgments."""
-    o = ib.table("orders")
-    o = o.filter(o.rider_id.notnull(), o.created_at >= b.start_at, o.created_at < b.end_at)
-    o = o.select("rider_id", "status", "promised_at", day=utc_day(_.created_at))
-    delivered = o.status == "delivered"
-    sums = o.group_by(["rider_id", "day"]).aggregate(
-        promised=_count(delivered & o.promised_at.notnull()),
-        orders=o.count(),
-        delivered=_count(delivered),
-    )
-    j = _judgments(ib, policy_version)
     j = j.filter(
+        j.policy_version == policy_version,
         j.party == "rider",
-        j.event.isin(["late", "cancelled"]),
+        j.event.isin(["late", "cancelled", "complaint"]),
         j.rider_id.notnull(),
         j.day >= b.first_day,
         j.day < b.end_day,
     )
-    faults = j.group_by(f_rider_id=j.rider_id, f_day=j.day).aggregate(
-        late=_count(j.event == "late"), cancelled=_count(j.event == "cancelled")
+    return j.group_by(f_rider_id=j.rider_id, f_day=j.day).aggregate(
+        f_late=count_where(j.event == "late"),
+        f_cancelled=count_where(j.event == "cancelled"),
+        f_complaints=count_where(j.event == "complaint"),
     )
-    joined = sums.left_join(faults, [sums.rider_id == faults.f_rider_id, sums.day == faults.f_day])
-    late = joined.late.fill_null(0)
+
+
+def _counted_part(ib: Any, b: Bounds, policy_version: str) -> Any:
+    """Every fact column but equipment and document compliance: the day facts the import
+    keeps (`warehouse.day_facts`), less the orders and plus the complaints the judgments
+    hold the rider responsible for."""
+    f = ib.table(DAY_FACTS)
+    f = f.filter(f.day >= b.first_day, f.day < b.end_day)
+    faults = _faults(ib, b, policy_version)
+    t = f.outer_join(faults, [f.rider_id == faults.f_rider_id, f.day == faults.f_day])
+    t = t.select(
+        rider_id=ibis.coalesce(t.rider_id, t.f_rider_id),
+        day=ibis.coalesce(t.day, t.f_day),
+        **{c: t[c].fill_null(0) for c in FACT_COUNTS},
+        late_by_rider=t.f_late.fill_null(0),
+        cancelled_by_rider=t.f_cancelled.fill_null(0),
+        complaints=t.f_complaints.fill_null(0),
+    )
     return _shape(
-        joined,
-        on_time_rate_num=joined.promised - late,
-        on_time_rate_den=joined.promised,
-        rider_cancel_rate_num=joined.cancelled.fill_null(0),
-        rider_cancel_rate_den=joined.orders,
-        complaint_rate_den=joined.delivered,
-        safety_incidents_den=joined.delivered,
+        t,
+        on_time_rate_num=t.promised - t.late_by_rider,
+        on_time_rate_den=t.promised,
+        rider_cancel_rate_num=t.cancelled_by_rider,
+        rider_cancel_rate_den=t.orders,
+        complaint_rate_num=t.complaints,
+        complaint_rate_den=t.delivered,
+        customer_rating_num=t.stars,
+        customer_rating_den=t.ratings,
+        acceptance_rate_num=t.accepted,
+        acceptance_rate_den=t.offers,
+        safety_incidents_num=t.incidents,
+        safety_incidents_den=t.delivered,
     )
-
-
-def _ratings_part(ib: Any, b: Bounds) -> Any:
-    r = ib.table("ratings")
-    r = r.filter(r.source == "customer", r.created_at >= b.start_at, r.created_at < b.end_at)
-    r = r.select("rider_id", "stars", day=utc_day(r.created_at))
-    sums = r.group_by(["rider_id", "day"]).aggregate(
-        stars=r.stars.cast("int64").sum(), ratings=r.count()
-    )
-    return _shape(sums, customer_rating_num=sums.stars, customer_rating_den=sums.ratings)
-
-
-def _complaints_part(ib: Any, b: Bounds, policy_version: str) -> Any:
-    j = _judgments(ib, policy_version)
-    j = j.filter(
-        j.event == "complaint",
-        j.party == "rider",
-        j.rider_id.notnull(),
-        j.day >= b.first_day,
-        j.day < b.end_day,
-    )
-    sums = j.group_by(["rider_id", "day"]).aggregate(complaints=j.count())
-    return _shape(sums, complaint_rate_num=sums.complaints)
-
-
-def _offers_part(ib: Any, b: Bounds) -> Any:
-    f = ib.table("offers")
-    f = f.filter(f.offered_at >= b.start_at, f.offered_at < b.end_at)
-    f = f.select("rider_id", "response", day=utc_day(f.offered_at))
-    sums = f.group_by(["rider_id", "day"]).aggregate(
-        accepted=_count(f.response == "accepted"), offers=f.count()
-    )
-    return _shape(sums, acceptance_rate_num=sums.accepted, acceptance_rate_den=sums.offers)
-
-
-def _incidents_part(ib: Any, b: Bounds) -> Any:
-    i = ib.table("incidents")
-    counted = i.kind.isin(list(SAFETY_KINDS)) | (
-        i.kind.isin(list(SAFETY_AT_FAULT_KINDS)) & (i.at_fault == "yes")
-    )
-    i = i.filter(counted, i.occurred_at >= b.start_at, i.occurred_at < b.end_at)
-    i = i.select("rider_id", day=utc_day(i.occurred_at))
-    sums = i.group_by(["rider_id", "day"]).aggregate(incidents=i.count())
-    return _shape(sums, safety_incidents_num=sums.incidents)
 
 
 def _equipment_part(ib: Any, b: Bounds, checks: str) -> Any:
@@ -137,19 +99,10 @@ def daily_counts(
 ) -> Any:
     """Per rider and day within `bounds`: every fact column but document compliance;
     equipment compliance from the table named `equipment_checks` (zeros without one)."""
-    parts = [
-        _orders_part(ib, bounds, policy_version),
-        _offers_part(ib, bounds),
-        _ratings_part(ib, bounds),
-        _complaints_part(ib, bounds, policy_version),
-        _incidents_part(ib, bounds),
-    ]
-    if equipment_checks is not None:
-        parts.append(_equipment_part(ib, bounds, equipment_checks))
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = _add_part(combined, part)
-    return combined
+    counted = _counted_part(ib, bounds, policy_version)
+    if equipment_checks is None:
+        return counted
+    return _add_part(counted, _equipment_part(ib, bounds, equipment_checks))
 
 
 def _add_part(left: Any, right: Any) -> Any:
@@ -188,7 +141,7 @@ def add_documents(ib: Any, counts: Any) -> Any:
     working = counts.filter(counts.rider_cancel_rate_den > 0).select("rider_id", "day")
     held = working.join(latest, "rider_id")
     docs = held.group_by(["rider_id", "day"]).aggregate(
-        valid=_count(held.expires >= held.day), held=held.count()
+        valid=count_where(held.expires >= held.day), held=held.count()
     )
     rest = [c for c in fact_columns() if not c.startswith("document_compliance_")]
     joined = counts.left_join(docs, ["rider_id", "day"])

@@ -44,10 +44,6 @@ class Kpi:
         return self.waiting_for is None
 
 
-# Incident kinds that count against safety; an accident only when the rider was at fault.
-SAFETY_KINDS = ("speeding", "traffic_violation", "helmet_missing")
-SAFETY_AT_FAULT_KINDS = ("accident",)
-
 # Minimum volumes: 20 orders is the volume from which DoorDash applies its rating and
 # completion-rate thresholds to a Dasher ("once they have accepted at least 20 orders").
 # Per-100 and per-1,000 rates need proportionally more orders before one event stops

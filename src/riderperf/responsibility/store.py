@@ -4,18 +4,26 @@
 created in [start, end)); `write_judgments` materialises it in one transaction, first
 deleting the rows of the same policy version in the same period, so running it again gives
 the same table. Its SQL is compiled once per policy version (`warehouse.compiled`).
+
+`judge_window` judges only the days of a window whose judgments are out of date (see
+`warehouse.changed_days`): a daily rolling evaluation after one new day is imported judges
+that day and reuses the others.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from riderperf.clock import midnight, utc_day
 from riderperf.responsibility.bulk_complaints import complaint_judgments
 from riderperf.responsibility.bulk_orders import cancel_judgments, late_judgments, order_base
 from riderperf.responsibility.model import JUDGMENT_COLUMNS, JUDGMENTS_DDL
 from riderperf.responsibility.params import JudgmentParams
-from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
+from riderperf.warehouse.changed_days import day_runs, latest_batch, mark_judged, stale_days
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, release
 from riderperf.warehouse.connection import Warehouse
 
 
@@ -54,7 +62,10 @@ def write_judgments(
     end: datetime,
 ) -> int:
     """Judges the period and stores it in `judgments`, replacing the rows of the same policy
-    version whose occurred_at is in [start, end); returns the number of rows written."""
+    version whose occurred_at is in [start, end); returns the number of rows written.
+
+    The whole UTC days inside [start, end) are recorded as judged (`_judged_days`), in the
+    same transaction."""
     # The same SQL for every period of a policy version: the period is in variables.
     bounds = Bounds.variables()
     sql = compiled_sql(
@@ -78,8 +89,55 @@ def write_judgments(
             )
             row = con.execute(f"INSERT INTO judgments ({columns}) SELECT {columns} FROM ({sql})")
             written = row.fetchall()[0] if row else None
+            first, end_day = _whole_days(start, end)
+            if first < end_day:
+                batch = latest_batch(con)
+                mark_judged(con, policy_version, judged_inputs(params), first, end_day, batch)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     return int(written[0]) if written else 0
+
+
+@dataclass(frozen=True)
+class WindowJudgments:
+    """What `judge_window` did: the judgments of the window it holds now, and how many of
+    its days were judged again and how many kept."""
+
+    rows: int
+    judged_days: int
+    reused_days: int
+
+
+def judge_window(
+    warehouse: Warehouse, params: JudgmentParams, policy_version: str, first: date, end: date
+) -> WindowJudgments:
+    """Makes the judgments of the days [first, end) under `policy_version` current: judges
+    the days that were never judged with these parameters and this release, or whose
+    inputs an import changed since (`warehouse.changed_days`); keeps the others."""
+    con = warehouse.con
+    stale = stale_days(con, policy_version, judged_inputs(params), first, end)
+    for run_start, run_end in day_runs(stale):
+        write_judgments(warehouse, params, policy_version, midnight(run_start), midnight(run_end))
+    row = con.execute(
+        "SELECT count(*) FROM judgments WHERE policy_version = ? AND day >= ? AND day < ?",
+        [policy_version, first, end],
+    ).fetchall()
+    days = (end - first).days
+    return WindowJudgments(int(row[0][0]), len(stale), days - len(stale))
+
+
+def judged_inputs(params: JudgmentParams) -> str:
+    """What a day's judgments depend on besides the data: the judgment parameters and this
+    release of the code (`warehouse.compiled.release`), as one digest."""
+    text = "\x00".join((repr(params), release()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _whole_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The UTC days lying wholly inside [start, end), as [first, end)."""
+    first = utc_day(start)
+    if midnight(first) < start:
+        first += timedelta(days=1)
+    return first, utc_day(end)
