@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     home: Path = Path(".riderperf")
     database_url: str | None = None
     warehouse_url: str | None = None
+    # The most memory the warehouse engine may hold before it spills to disk, such as
+    # "12GB" (DuckDB's memory_limit); None keeps DuckDB's default, 80% of the machine's.
+    warehouse_memory: str | None = None
 
     @cached_property
     def app_database_url(self) -> str:

@@ -31,7 +31,9 @@ def open_stores(settings: Settings, *, read_only: bool = False) -> Iterator[Stor
     engine = make_engine(settings.app_database_url)
     if not read_only:
         upgrade(engine)
-    warehouse = connect(settings.warehouse_path, read_only=read_only)
+    warehouse = connect(
+        settings.warehouse_path, read_only=read_only, memory_limit=settings.warehouse_memory
+    )
     try:
         yield Stores(engine, warehouse)
     finally:

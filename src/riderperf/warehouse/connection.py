@@ -6,6 +6,7 @@ engine); the analytics pipeline reads the same tables through Ibis (`ibis_con`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -127,13 +128,19 @@ class Warehouse:
             self.con.execute("CHECKPOINT")
 
 
-def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
+def connect(
+    path: Path | None, *, read_only: bool = False, memory_limit: str | None = None
+) -> Warehouse:
     """Opens (creating if needed) the warehouse at `path`; None opens one in memory.
+
+    `memory_limit` (such as "12GB", `RIDERPERF_WAREHOUSE_MEMORY`) caps what DuckDB holds
+    before it spills to its temporary folder beside the file.
 
     DuckDB is imported here, not with this module: the web server imports the warehouse's
     errors and opens a warehouse only for the requests that read it."""
     import duckdb
 
+    limit = _memory_limit(memory_limit)
     if path is not None and not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -150,10 +157,28 @@ def connect(path: Path | None, *, read_only: bool = False) -> Warehouse:
     # resolved to Python variables of the caller: a missing table is an error.
     con.execute("SET enable_progress_bar = false")
     con.execute("SET python_enable_replacements = false")
+    if limit is not None:
+        con.execute(f"SET memory_limit = '{limit}'")
     warehouse = Warehouse(con, path, read_only=read_only)
     if not read_only:
         warehouse.create_tables()
     return warehouse
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def _memory_limit(text: str | None) -> str | None:
+    """`text` as DuckDB reads a memory size ("12GB", "512 MiB"), or a ValueError saying
+    what to write."""
+    if text is None or not text.strip():
+        return None
+    found = _SIZE.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(
+            f"RIDERPERF_WAREHOUSE_MEMORY={text!r}: write a size such as 12GB or 512MiB"
+        )
+    return f"{found.group(1)}{found.group(2)}"
 
 
 @contextmanager

@@ -1,0 +1,135 @@
+"""Benchmark: a daily rolling evaluation after one new day, against a full one of the window.
+
+Run on demand (not part of the test suite):
+
+    .venv/bin/python bench/bench_rolling.py --riders 20000 --days 28 --work /tmp/rp-roll
+
+It simulates a city of `days + 1` days (Parquet, starting 2026-01-05), imports every day
+but the last and evaluates the window of those `days` days (every day judged). Then it
+imports the last day, as a daily run would, and evaluates the window one day on: the
+rolling evaluation, which judges only the days the new rows changed and keeps the
+judgments of the others. Last, it forgets which days were judged and evaluates the same
+window again from scratch: the full evaluation of that window, on the same warehouse with
+the same warm caches. It prints JSON: import seconds of the first days and of the new day,
+seconds per stage of each evaluation, the days judged and kept, and the ratio rolling /
+full (the goal is at most 0.15).
+
+`--work` keeps the simulated city and the stores; a second run with the same folder
+starts again from the import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+START = date(2026, 1, 5)
+GOAL = 0.15
+DATED = {
+    "orders": "created_at",
+    "offers": "offered_at",
+    "ratings": "created_at",
+    "complaints": "created_at",
+    "incidents": "occurred_at",
+}
+
+
+def split(city: Path, cut: date, before: Path, after: Path) -> None:
+    """The city's rows dated before `cut` (with riders and documents) into `before`, the
+    others into `after`."""
+    for folder in (before, after):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    moment = datetime.combine(cut, datetime.min.time(), UTC)
+    for path in sorted(city.glob("*.parquet")):
+        source = f"read_parquet('{path}')"
+        column = DATED.get(path.stem)
+        if column is None:
+            con.execute(f"COPY (SELECT * FROM {source}) TO '{before / path.name}' (FORMAT parquet)")
+            continue
+        for folder, test in ((before, "<"), (after, ">=")):
+            con.execute(
+                f"COPY (SELECT * FROM {source} WHERE {column} {test} ?) "
+                f"TO '{folder / path.name}' (FORMAT parquet)",
+                [moment],
+            )
+    con.close()
+
+
+def timed_import(folder: Path, settings: Any) -> float:
+    from riderperf.ingest.service import import_path
+
+    began = time.perf_counter()
+    report = import_path(folder, settings)
+    if report.exit_code != 0:
+        raise SystemExit(f"the import of {folder} failed (exit code {report.exit_code})")
+    return round(time.perf_counter() - began, 2)
+
+
+def timed_evaluation(settings: Any, start: date, end: date) -> dict[str, Any]:
+    from riderperf.common.periods import days_period
+    from riderperf.evaluation.service import evaluate_period
+
+    began = time.perf_counter()
+    result = evaluate_period(settings, days_period(start, end))
+    seconds = time.perf_counter() - began
+    return {
+        "seconds": round(seconds, 2),
+        "stages": {k: round(v, 2) for k, v in result.seconds.items()},
+        "judged_days": result.judged_days,
+        "reused_days": result.reused_days,
+        "judgments": result.judgments,
+        "riders": len(result.cards),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--riders", type=int, default=20_000)
+    parser.add_argument("--days", type=int, default=28, help="days in the rolling window")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/rp-roll"))
+    args = parser.parse_args()
+
+    from riderperf.config import Settings
+    from riderperf.simulate import simulate_city
+    from riderperf.warehouse.changed_days import JUDGED_DAYS
+
+    work: Path = args.work
+    city = work / "city"
+    last = START + timedelta(days=args.days)
+    if not (city / "orders.parquet").exists():
+        simulate_city(riders=args.riders, days=args.days + 1, seed=args.seed, start=START, out=city)
+    split(city, last, work / "before", work / "new-day")
+    shutil.rmtree(work / "home", ignore_errors=True)
+    settings = Settings(home=work / "home")
+    out: dict[str, Any] = {"riders": args.riders, "days": args.days}
+    out["import_first_days_seconds"] = timed_import(work / "before", settings)
+    out["first_window"] = timed_evaluation(settings, START, last)
+    out["import_new_day_seconds"] = timed_import(work / "new-day", settings)
+    one_on = (START + timedelta(days=1), last + timedelta(days=1))
+    out["rolling"] = timed_evaluation(settings, *one_on)
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(f"DELETE FROM {JUDGED_DAYS}")
+    orders = con.execute("SELECT count(*) FROM orders").fetchall()[0][0]
+    con.close()
+    out["orders"] = int(orders)
+    out["full"] = timed_evaluation(settings, *one_on)
+    ratio = out["rolling"]["seconds"] / out["full"]["seconds"]
+    out["rolling_vs_full"] = round(ratio, 3)
+    out["goal"] = GOAL
+    out["goal_met"] = ratio <= GOAL
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
