@@ -122,13 +122,17 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def run_child(role: str, options: dict[str, Any], work: Path) -> tuple[dict[str, Any], float]:
-    """Runs this script as `--child role` in a process of its own and returns its JSON
-    result and its peak resident memory in MB."""
+def run_child(
+    role: str, options: dict[str, Any], work: Path, script: Path | None = None
+) -> tuple[dict[str, Any], float]:
+    """Runs this script (or `script`, which takes the same `--child role spec out`) as
+    `--child role` in a process of its own and returns its JSON result and its peak
+    resident memory in MB."""
     spec, out, peak = (work / f"{role}.{part}" for part in ("in.json", "out.json", "maxrss"))
     spec.write_text(json.dumps(options))
     out.unlink(missing_ok=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", role, str(spec), str(out)]
+    program = (script or Path(__file__)).resolve()
+    command = [sys.executable, str(program), "--child", role, str(spec), str(out)]
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", LAUNCHER, str(peak), *command], check=False)
     wall = time.perf_counter() - began
