@@ -24,7 +24,7 @@ import argparse
 import json
 import shutil
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,37 +32,6 @@ import duckdb
 
 START = date(2026, 1, 5)
 GOAL = 0.15
-DATED = {
-    "orders": "created_at",
-    "offers": "offered_at",
-    "ratings": "created_at",
-    "complaints": "created_at",
-    "incidents": "occurred_at",
-}
-
-
-def split(city: Path, cut: date, before: Path, after: Path) -> None:
-    """The city's rows dated before `cut` (with riders and documents) into `before`, the
-    others into `after`."""
-    for folder in (before, after):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    moment = datetime.combine(cut, datetime.min.time(), UTC)
-    for path in sorted(city.glob("*.parquet")):
-        source = f"read_parquet('{path}')"
-        column = DATED.get(path.stem)
-        if column is None:
-            con.execute(f"COPY (SELECT * FROM {source}) TO '{before / path.name}' (FORMAT parquet)")
-            continue
-        for folder, test in ((before, "<"), (after, ">=")):
-            con.execute(
-                f"COPY (SELECT * FROM {source} WHERE {column} {test} ?) "
-                f"TO '{folder / path.name}' (FORMAT parquet)",
-                [moment],
-            )
-    con.close()
 
 
 def timed_import(folder: Path, settings: Any) -> float:
@@ -102,6 +71,7 @@ def main() -> None:
 
     from riderperf.config import Settings
     from riderperf.simulate import simulate_city
+    from riderperf.simulate.split import split_at
     from riderperf.warehouse.changed_days import JUDGED_DAYS
 
     work: Path = args.work
@@ -109,7 +79,7 @@ def main() -> None:
     last = START + timedelta(days=args.days)
     if not (city / "orders.parquet").exists():
         simulate_city(riders=args.riders, days=args.days + 1, seed=args.seed, start=START, out=city)
-    split(city, last, work / "before", work / "new-day")
+    split_at(city, last, work / "before", work / "new-day")
     shutil.rmtree(work / "home", ignore_errors=True)
     settings = Settings(home=work / "home")
     out: dict[str, Any] = {"riders": args.riders, "days": args.days}

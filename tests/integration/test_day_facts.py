@@ -21,6 +21,7 @@ from riderperf.config import Settings
 from riderperf.evaluation.overrides import find_judgment, override_judgment
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
+from riderperf.simulate.split import split_at
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 from riderperf.warehouse import changed_days
@@ -31,39 +32,6 @@ from tests.snapshots import Snapshots
 START = date(2026, 1, 5)
 DAYS = 8
 LAST = START + timedelta(days=DAYS - 1)
-# The column that dates each day-stamped file's rows.
-DATED = {
-    "orders": "created_at",
-    "offers": "offered_at",
-    "ratings": "created_at",
-    "complaints": "created_at",
-    "incidents": "occurred_at",
-}
-
-
-def split_city(city: Path, out: Path) -> tuple[Path, Path]:
-    """The city as two folders: `early` (riders, documents and every dated row before the
-    last day) and `late` (the rows of the last day)."""
-    early, late = out / "early", out / "late"
-    early.mkdir(parents=True)
-    late.mkdir(parents=True)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    cut = datetime.combine(LAST, datetime.min.time(), UTC)
-    for path in city.glob("*.parquet"):
-        source = f"read_parquet('{path}')"
-        column = DATED.get(path.stem)
-        if column is None:
-            con.execute(f"COPY (SELECT * FROM {source}) TO '{early / path.name}' (FORMAT parquet)")
-            continue
-        for folder, test in ((early, "<"), (late, ">=")):
-            con.execute(
-                f"COPY (SELECT * FROM {source} WHERE {column} {test} ?) "
-                f"TO '{folder / path.name}' (FORMAT parquet)",
-                [cut],
-            )
-    con.close()
-    return early, late
 
 
 def rows(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -87,7 +55,9 @@ def city(snapshots: Snapshots) -> Path:
 
 @pytest.fixture
 def two_parts(city: Path, tmp_path: Path) -> tuple[Path, Path]:
-    return split_city(city, tmp_path / "parts")
+    early, late = tmp_path / "parts" / "early", tmp_path / "parts" / "late"
+    split_at(city, LAST, early, late)
+    return early, late
 
 
 @pytest.fixture

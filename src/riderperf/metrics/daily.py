@@ -33,7 +33,7 @@ from riderperf.clock import midnight
 from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
 from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
-from riderperf.warehouse.connection import Warehouse
+from riderperf.warehouse.connection import Warehouse, transaction
 from riderperf.warehouse.day_facts import DAY_FACTS, ensure_day_facts
 
 RIDER_DAILY = "rider_daily"
@@ -73,15 +73,10 @@ def ensure_rider_daily(warehouse: Warehouse) -> list[str]:
     missing = [c for c in fact_columns() if c not in present]
     if not missing:
         return []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for column in missing:
             con.execute(f"ALTER TABLE {RIDER_DAILY} ADD COLUMN {column} BIGINT DEFAULT 0")
             con.execute(f"ALTER TABLE {RIDER_DAILY} ALTER COLUMN {column} SET NOT NULL")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return missing
 
 
@@ -180,8 +175,7 @@ def _replace_days(
         final = add_documents(ib, ib.table(_STAGE))
         return final.mutate(policy_version=ibis.literal(policy_version)).select(*names)
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} AS {stage_sql}")
         final_sql = compiled_sql(warehouse, "daily_documents", repr(policy_version), with_documents)
         con.execute(
@@ -191,10 +185,6 @@ def _replace_days(
         con.execute(f"INSERT INTO {RIDER_DAILY} ({columns}) {final_sql}")
         rows = con.execute(f"SELECT count(*) FROM {_STAGE}").fetchall()
         con.execute(f"DROP TABLE {_STAGE}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return int(rows[0][0])
 
 

@@ -24,7 +24,7 @@ from riderperf.responsibility.model import JUDGMENT_COLUMNS, JUDGMENTS_DDL
 from riderperf.responsibility.params import JudgmentParams
 from riderperf.warehouse.changed_days import day_runs, latest_batch, mark_judged, stale_days
 from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, release
-from riderperf.warehouse.connection import Warehouse
+from riderperf.warehouse.connection import Warehouse, transaction
 
 
 def order_judgments_expr(con: Any, orders: Any, params: JudgmentParams, version: str) -> Any:
@@ -78,25 +78,20 @@ def write_judgments(
     )
     columns = ", ".join(name for name, _ in JUDGMENT_COLUMNS)
     con = warehouse.con
-    with bounds_set(con, start, end):  # outside the transaction, which may fail
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(JUDGMENTS_DDL)
-            con.execute(
-                "DELETE FROM judgments WHERE policy_version = ? AND occurred_at >= ? "
-                "AND occurred_at < ?",
-                [policy_version, start, end],
-            )
-            row = con.execute(f"INSERT INTO judgments ({columns}) SELECT {columns} FROM ({sql})")
-            written = row.fetchall()[0] if row else None
-            first, end_day = _whole_days(start, end)
-            if first < end_day:
-                batch = latest_batch(con)
-                mark_judged(con, policy_version, judged_inputs(params), first, end_day, batch)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    # The variables are set outside the transaction, which may roll back.
+    with bounds_set(con, start, end), transaction(con):
+        con.execute(JUDGMENTS_DDL)
+        con.execute(
+            "DELETE FROM judgments WHERE policy_version = ? AND occurred_at >= ? "
+            "AND occurred_at < ?",
+            [policy_version, start, end],
+        )
+        row = con.execute(f"INSERT INTO judgments ({columns}) SELECT {columns} FROM ({sql})")
+        written = row.fetchall()[0] if row else None
+        first, end_day = _whole_days(start, end)
+        if first < end_day:
+            batch = latest_batch(con)
+            mark_judged(con, policy_version, judged_inputs(params), first, end_day, batch)
     return int(written[0]) if written else 0
 
 

@@ -165,6 +165,19 @@ def connect(
     return warehouse
 
 
+@contextmanager
+def transaction(con: Any) -> Iterator[None]:
+    """Runs the block in one warehouse transaction: committed when it ends, rolled back
+    when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 

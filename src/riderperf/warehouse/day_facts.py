@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from riderperf.common.canonical import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS
+from riderperf.warehouse.connection import transaction
 
 DAY_FACTS = "rider_day_facts"
 # The counts, in column order; every one is a BIGINT, zero when nothing was counted.
@@ -187,14 +188,9 @@ def ensure_day_facts(con: Any) -> bool:
     if has_day_facts(con):
         return False
     sql = recount_sql()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(DAY_FACTS_DDL)
         con.execute(f"INSERT INTO {DAY_FACTS} {sql}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return True
 
 
