@@ -8,7 +8,9 @@ It simulates a city (Parquet, starting 2026-01-05) and imports it, or reuses the
 already imported in `--work`. Then, each in a child process of its own so that its peak
 memory (the child's maximum resident set size) is measured alone:
 
-- `evaluate` for the whole simulated period (judgments, daily facts, scores, publish);
+- `evaluate` for the whole simulated period (judgments, daily facts, scores, publish),
+  judging every day again even when the warehouse was evaluated before (a later
+  evaluation keeps the judgments of days that did not change: bench/bench_rolling.py);
 - the floor: ONE DuckDB statement over the same warehouse file (read-only) computing the
   same per-rider KPI numerators and denominators from the raw canonical tables, with the
   responsibility rules of late, cancelled and complained-about orders written in SQL and
@@ -202,10 +204,13 @@ def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
     settings = Settings(home=Path(options["home"]))
     start = date.fromisoformat(options["start"])
     period = days_period(start, date.fromisoformat(options["end"]))
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.warehouse_path))
     rerun = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'judgments'"
     ).fetchone()
+    # A full evaluation: every day judged, none kept from an earlier run (an evaluation
+    # keeps the judgments of days that did not change; bench_rolling measures that).
+    con.execute("DROP TABLE IF EXISTS _judged_days")
     con.close()
     connections = time_warehouse_statements()
     began = time.perf_counter()
