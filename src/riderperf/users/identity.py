@@ -12,7 +12,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from riderperf.audit.log import record_event
@@ -258,26 +258,49 @@ def issue_api_token(session: Session, username: str, *, label: str, at: datetime
     return token
 
 
-# Every API request starts here: built once, the statement and its cache key are reused.
+# Every API request starts here: built once, the statement and its cache key are reused. A
+# plain row, not ORM objects (a third of the time): the user is built from its columns.
+_USER_COLUMNS = tuple(User.__table__.columns)
 _TOKEN_AND_USER = (
-    select(ApiToken, User)
-    .join(User, User.username == ApiToken.username)
+    select(*_USER_COLUMNS, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.username == User.username)
     .where(ApiToken.token_sha256 == bindparam("token_sha256"))
+)
+_TOUCH_TOKEN = (
+    update(ApiToken)
+    .where(ApiToken.token_sha256 == bindparam("digest"))
+    .values(last_used_at=bindparam("at"))
 )
 
 
 def token_user(session: Session, token: str, *, at: datetime) -> User | None:
-    """The active user a bearer token belongs to, or None when unknown or revoked."""
-    found = session.execute(_TOKEN_AND_USER, {"token_sha256": digest(token)}).first()
+    """The active user a bearer token belongs to, or None when unknown or revoked; read
+    without writing. The user is detached (not in `session`): a copy of the row as read."""
+    found = _token_and_user(session, digest(token))
+    return None if found is None else found[0]
+
+
+def token_caller(session: Session, token: str, *, at: datetime) -> User | None:
+    """`token_user`, and the token's last use stamped at `at` and committed when the stamp
+    is older than `TOKEN_TOUCH_INTERVAL` (so reads stay free of writes)."""
+    token_sha256 = digest(token)
+    found = _token_and_user(session, token_sha256)
     if found is None:
         return None
-    record, user = found
-    if record.revoked_at is not None or not user.active:
-        return None
-    last = record.last_used_at
+    user, last = found
     if last is None or as_utc(at) - as_utc(last) > TOKEN_TOUCH_INTERVAL:
-        record.last_used_at = at
+        session.connection().execute(_TOUCH_TOKEN, {"digest": token_sha256, "at": at})
+        session.commit()
     return user
+
+
+def _token_and_user(session: Session, token_sha256: str) -> tuple[User, datetime | None] | None:
+    row = session.connection().execute(_TOKEN_AND_USER, {"token_sha256": token_sha256}).first()
+    if row is None or row.revoked_at is not None or not row.active:
+        return None
+    user = User(**{column.key: row._mapping[column] for column in _USER_COLUMNS})
+    make_transient_to_detached(user)
+    return user, row.last_used_at
 
 
 def revoke_api_token(session: Session, prefix: str, *, by: str, at: datetime) -> int:
