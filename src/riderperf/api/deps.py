@@ -19,12 +19,13 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from riderperf.api.errors import ApiError
 from riderperf.config import Settings
+from riderperf.storage.db import read_once_more
 from riderperf.users.identity import (
     SESSION_HOURS,
     WebSession,
@@ -113,7 +114,7 @@ async def auth_context(request: Request, session: SessionDep, now: NowDep) -> Au
         token = bearer_token(header)
         if token is None:
             raise ApiError(401, "Authorization must be `Bearer <api token>`", headers=_CHALLENGE)
-        user = await run_in_threadpool(token_caller, session, token, at=now)
+        user = await run_in_threadpool(read_once_more, reads_engine(request), _caller(token, now))
         if user is None:
             raise ApiError(401, "the API token is unknown or revoked", headers=_CHALLENGE)
         context = AuthContext(user, "token")
@@ -124,6 +125,16 @@ async def auth_context(request: Request, session: SessionDep, now: NowDep) -> Au
     request.state.user = context.user
     request.state.csrf_token = context.csrf_token
     return context
+
+
+def reads_engine(request: Request) -> Engine:
+    """The app's engine for reads without a transaction (`storage.db.make_read_engine`)."""
+    engine: Engine = request.app.state.reads
+    return engine
+
+
+def _caller(token: str, now: datetime) -> Callable[[Connection], User | None]:
+    return lambda connection: token_caller(connection, token, at=now)
 
 
 def cookie_user(session: Session, cookie: str, *, at: datetime) -> tuple[User, str] | None:
@@ -141,7 +152,7 @@ def signed_in_user(session: Session, request: Request, *, at: datetime) -> User 
     header = request.headers.get("authorization", "")
     if header:
         token = bearer_token(header)
-        return None if token is None else token_user(session, token, at=at)
+        return None if token is None else token_user(session.connection(), token)
     cookie = request.cookies.get(COOKIE_NAME)
     found = None if not cookie else cookie_user(session, cookie, at=at)
     return None if found is None else found[0]

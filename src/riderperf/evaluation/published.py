@@ -9,7 +9,7 @@ same period finishing at once cannot both become what riders see.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, RowMapping, Select, Text, bindparam, cast, select, update
+from sqlalchemy import Connection, Engine, RowMapping, Select, Text, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
 from riderperf.evaluation.orm import OFFICIAL, Evaluation, Scorecard
@@ -64,19 +64,17 @@ _LATEST_CARD_ROW = (
 )
 
 
-def published_card_row(session: Session, period: str, rider_id: str) -> RowMapping | None:
+def published_card_row(connection: Connection, period: str, rider_id: str) -> RowMapping | None:
     """The rider's scorecard in the published evaluation of `period` as the row of
     `CARD_COLUMNS`, or None."""
-    found = session.connection().execute(
-        _PUBLISHED_CARD_ROW, {"period": period, "rider_id": rider_id}
-    )
+    found = connection.execute(_PUBLISHED_CARD_ROW, {"period": period, "rider_id": rider_id})
     return found.mappings().first()
 
 
-def latest_card_row(session: Session, rider_id: str) -> RowMapping | None:
+def latest_card_row(connection: Connection, rider_id: str) -> RowMapping | None:
     """The rider's newest published scorecard (latest period) as the row of `CARD_COLUMNS`,
     or None."""
-    found = session.connection().execute(_LATEST_CARD_ROW, {"rider_id": rider_id})
+    found = connection.execute(_LATEST_CARD_ROW, {"rider_id": rider_id})
     return found.mappings().first()
 
 

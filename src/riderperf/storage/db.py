@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -26,8 +27,12 @@ def _to_json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
-def make_engine(url: str) -> Engine:
-    """Creates the engine; a SQLite file gets its folder, WAL mode and foreign keys."""
+_T = TypeVar("_T")
+
+
+def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
+    """Creates the engine; a SQLite file gets its folder, WAL mode and foreign keys.
+    PostgreSQL connections are tested before each use unless `pre_ping` is False."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -42,7 +47,28 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
+    return create_engine(url, pool_pre_ping=pre_ping, json_serializer=_to_json)
+
+
+def make_read_engine(url: str) -> Engine:
+    """An engine of its own for reads that need no transaction (the API's bearer token and
+    scorecard reads): autocommit, so no BEGIN and ROLLBACK around them, and no test of the
+    connection before each use. On PostgreSQL those are three round trips of a read's
+    five; `read_once_more` retries a read whose connection turns out dead instead."""
+    return make_engine(url, pre_ping=False).execution_options(isolation_level="AUTOCOMMIT")
+
+
+def read_once_more(engine: Engine, read: Callable[[Connection], _T]) -> _T:
+    """`read` on a connection of `engine`, tried once more on a new connection when the
+    first one was dead (the database restarted; SQLAlchemy then empties the pool)."""
+    try:
+        with engine.connect() as connection:
+            return read(connection)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with engine.connect() as connection:
+        return read(connection)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -11,7 +11,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -273,29 +273,31 @@ _TOUCH_TOKEN = (
 )
 
 
-def token_user(session: Session, token: str, *, at: datetime) -> User | None:
+def token_user(connection: Connection, token: str) -> User | None:
     """The active user a bearer token belongs to, or None when unknown or revoked; read
-    without writing. The user is detached (not in `session`): a copy of the row as read."""
-    found = _token_and_user(session, digest(token))
+    without writing. The user is detached (in no session): a copy of the row as read."""
+    found = _token_and_user(connection, digest(token))
     return None if found is None else found[0]
 
 
-def token_caller(session: Session, token: str, *, at: datetime) -> User | None:
-    """`token_user`, and the token's last use stamped at `at` and committed when the stamp
-    is older than `TOKEN_TOUCH_INTERVAL` (so reads stay free of writes)."""
+def token_caller(connection: Connection, token: str, *, at: datetime) -> User | None:
+    """`token_user`, and the token's last use stamped at `at` when the stamp is older than
+    `TOKEN_TOUCH_INTERVAL` (so reads stay free of writes), on an autocommit `connection`
+    (`storage.db.make_read_engine`): one statement, committed by itself."""
     token_sha256 = digest(token)
-    found = _token_and_user(session, token_sha256)
+    found = _token_and_user(connection, token_sha256)
     if found is None:
         return None
     user, last = found
     if last is None or as_utc(at) - as_utc(last) > TOKEN_TOUCH_INTERVAL:
-        session.connection().execute(_TOUCH_TOKEN, {"digest": token_sha256, "at": at})
-        session.commit()
+        connection.execute(_TOUCH_TOKEN, {"digest": token_sha256, "at": at})
     return user
 
 
-def _token_and_user(session: Session, token_sha256: str) -> tuple[User, datetime | None] | None:
-    row = session.connection().execute(_TOKEN_AND_USER, {"token_sha256": token_sha256}).first()
+def _token_and_user(
+    connection: Connection, token_sha256: str
+) -> tuple[User, datetime | None] | None:
+    row = connection.execute(_TOKEN_AND_USER, {"token_sha256": token_sha256}).first()
     if row is None or row.revoked_at is not None or not row.active:
         return None
     user = User(**{column.key: row._mapping[column] for column in _USER_COLUMNS})

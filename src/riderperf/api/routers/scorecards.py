@@ -7,11 +7,10 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import RowMapping, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, RowMapping, func, select
 from starlette.concurrency import run_in_threadpool
 
-from riderperf.api.deps import SessionDep, read_and_release, require
+from riderperf.api.deps import SessionDep, reads_engine, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.etags import not_modified, strong_tag, tagged_bytes
 from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
@@ -29,6 +28,7 @@ from riderperf.evaluation.published import (
     published_evaluation,
     published_scorecards,
 )
+from riderperf.storage.db import read_once_more
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["scorecards"])
@@ -44,14 +44,11 @@ _REVALIDATED = not_modified("the scorecard's `ETag`")
     response_model=ScorecardRead,
     responses=_REVALIDATED | errors(401, 403, 404, 422),
 )
-async def latest_scorecard(
-    rider_id: RiderIdPath, session: SessionDep, user: Reader, request: Request
-) -> Response:
+async def latest_scorecard(rider_id: RiderIdPath, user: Reader, request: Request) -> Response:
     """The rider's newest published scorecard (latest period, latest evaluation). Send its
     `ETag` in `If-None-Match` to get `304 Not Modified` while it is still the newest."""
-    found = await run_in_threadpool(
-        read_and_release, session, partial(_visible_card, user, rider_id, latest_card_row)
-    )
+    read = partial(_visible_card, user, rider_id, latest_card_row)
+    found = await run_in_threadpool(read_once_more, reads_engine(request), read)
     if found is None:
         raise not_found(f"a published scorecard of rider {rider_id}")
     return tagged_scorecard(request, found)
@@ -64,27 +61,26 @@ async def latest_scorecard(
     responses=_REVALIDATED | errors(401, 403, 404, 422),
 )
 async def scorecard_for_period(
-    rider_id: RiderIdPath, period: PeriodPath, session: SessionDep, user: Reader, request: Request
+    rider_id: RiderIdPath, period: PeriodPath, user: Reader, request: Request
 ) -> Response:
     """The rider's scorecard of one period, from the period's published evaluation, with
     every KPI's contribution to the score and the explanation of the tier. Send its `ETag`
     in `If-None-Match` to get `304 Not Modified` until another evaluation is published."""
-    find = partial(published_card_row, period=period)
-    found = await run_in_threadpool(
-        read_and_release, session, partial(_visible_card, user, rider_id, find)
-    )
+    read = partial(_visible_card, user, rider_id, partial(published_card_row, period=period))
+    found = await run_in_threadpool(read_once_more, reads_engine(request), read)
     if found is None:
         raise not_found(f"a scorecard of rider {rider_id} for {period}")
     return tagged_scorecard(request, found)
 
 
 def _visible_card(
-    user: User, rider_id: str, find: Callable[..., RowMapping | None], session: Session
+    user: User, rider_id: str, find: Callable[..., RowMapping | None], connection: Connection
 ) -> RowMapping | None:
-    """The scope check, then the scorecard's row: one worker thread for both (the routes
-    above are `async def`, see `api.deps`)."""
-    require_visible_rider(session, user, rider_id)
-    return find(session, rider_id=rider_id)
+    """The scope check, then the scorecard's row, in one worker thread (the routes above are
+    `async def`, see `api.deps`) on one connection without a transaction: a published
+    scorecard never changes, and which evaluation is published is one row."""
+    require_visible_rider(connection, user, rider_id)
+    return find(connection, rider_id=rider_id)
 
 
 @router.get(
