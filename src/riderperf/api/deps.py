@@ -16,10 +16,11 @@ import hmac
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -30,7 +31,8 @@ from riderperf.users.identity import (
     SESSION_HOURS,
     WebSession,
     find_web_session,
-    token_caller,
+    stamp_token_use,
+    token_use,
     token_user,
 )
 from riderperf.users.orm import User
@@ -114,10 +116,12 @@ async def auth_context(request: Request, session: SessionDep, now: NowDep) -> Au
         token = bearer_token(header)
         if token is None:
             raise ApiError(401, "Authorization must be `Bearer <api token>`", headers=_CHALLENGE)
-        user = await run_in_threadpool(read_once_more, reads_engine(request), _caller(token, now))
-        if user is None:
+        use = read_once_more(reads_engine(request), partial(token_use, token=token, at=now))
+        if use is None:
             raise ApiError(401, "the API token is unknown or revoked", headers=_CHALLENGE)
-        context = AuthContext(user, "token")
+        if use.stamp_due:  # hourly: a write, which may wait for a lock, in a worker thread
+            await run_in_threadpool(_stamp, request.app.state.engine, token, now)
+        context = AuthContext(use.user, "token")
     elif cookie := request.cookies.get(COOKIE_NAME):
         found = await run_in_threadpool(cookie_user, session, cookie, at=now)
         if found is not None:
@@ -128,13 +132,15 @@ async def auth_context(request: Request, session: SessionDep, now: NowDep) -> Au
 
 
 def reads_engine(request: Request) -> Engine:
-    """The app's engine for reads without a transaction (`storage.db.make_read_engine`)."""
+    """The app's engine of the reads made on the event loop (`storage.db.make_read_engine`):
+    only the loop's thread uses it, one read at a time, so its pool never makes one wait."""
     engine: Engine = request.app.state.reads
     return engine
 
 
-def _caller(token: str, now: datetime) -> Callable[[Connection], User | None]:
-    return lambda connection: token_caller(connection, token, at=now)
+def _stamp(engine: Engine, token: str, now: datetime) -> None:
+    with engine.begin() as connection:
+        stamp_token_use(connection, token, at=now)
 
 
 def cookie_user(session: Session, cookie: str, *, at: datetime) -> tuple[User, str] | None:

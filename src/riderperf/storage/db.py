@@ -50,12 +50,37 @@ def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=pre_ping, json_serializer=_to_json)
 
 
+# A read on the reads engine holds up its worker's event loop while it runs (api.deps):
+# PostgreSQL cancels one that takes longer (a primary-key read takes well under 1 ms).
+READ_TIMEOUT_MS = 2_000
+READ_MMAP_BYTES = 1 << 30
+
+
 def make_read_engine(url: str) -> Engine:
-    """An engine of its own for reads that need no transaction (the API's bearer token and
-    scorecard reads): autocommit, so no BEGIN and ROLLBACK around them, and no test of the
-    connection before each use. On PostgreSQL those are three round trips of a read's
-    five; `read_once_more` retries a read whose connection turns out dead instead."""
-    return make_engine(url, pre_ping=False).execution_options(isolation_level="AUTOCOMMIT")
+    """An engine of its own for the few reads the API makes on the event loop (the bearer
+    token and the scorecard reads, primary-key lookups): autocommit, so no BEGIN and
+    ROLLBACK around them, and no test of the connection before each use; on PostgreSQL
+    those are three round trips of a read's five. `read_once_more` retries a read whose
+    connection turns out dead instead, and PostgreSQL cancels a statement after
+    `READ_TIMEOUT_MS`."""
+    # Autocommit from the connection's start (not per checkout), and nothing to roll back
+    # when a connection goes back to the pool.
+    plain: dict[str, Any] = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+    if make_url(url).get_backend_name() != "sqlite":
+        timeout = {"options": f"-c statement_timeout={READ_TIMEOUT_MS}", "connect_timeout": 5}
+        return create_engine(url, json_serializer=_to_json, connect_args=timeout, **plain)
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_to_json, **plain)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_reads(dbapi_con: Any, _record: Any) -> None:
+        # Pages read through a memory map instead of one read() call each: a scorecard
+        # read touches a few pages of a file that outgrows the page cache at 100,000 riders.
+        cur = dbapi_con.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA mmap_size={READ_MMAP_BYTES}")
+        cur.close()
+
+    return engine
 
 
 def read_once_more(engine: Engine, read: Callable[[Connection], _T]) -> _T:

@@ -273,36 +273,38 @@ _TOUCH_TOKEN = (
 )
 
 
+@dataclass(frozen=True)
+class TokenUse:
+    """The active user a bearer token belongs to, and whether the token's last-use stamp is
+    due (older than `TOKEN_TOUCH_INTERVAL`)."""
+
+    user: User
+    stamp_due: bool
+
+
 def token_user(connection: Connection, token: str) -> User | None:
     """The active user a bearer token belongs to, or None when unknown or revoked; read
     without writing. The user is detached (in no session): a copy of the row as read."""
-    found = _token_and_user(connection, digest(token))
-    return None if found is None else found[0]
+    found = token_use(connection, token, at=None)
+    return None if found is None else found.user
 
 
-def token_caller(connection: Connection, token: str, *, at: datetime) -> User | None:
-    """`token_user`, and the token's last use stamped at `at` when the stamp is older than
-    `TOKEN_TOUCH_INTERVAL` (so reads stay free of writes), on an autocommit `connection`
-    (`storage.db.make_read_engine`): one statement, committed by itself."""
-    token_sha256 = digest(token)
-    found = _token_and_user(connection, token_sha256)
-    if found is None:
-        return None
-    user, last = found
-    if last is None or as_utc(at) - as_utc(last) > TOKEN_TOUCH_INTERVAL:
-        connection.execute(_TOUCH_TOKEN, {"digest": token_sha256, "at": at})
-    return user
-
-
-def _token_and_user(
-    connection: Connection, token_sha256: str
-) -> tuple[User, datetime | None] | None:
-    row = connection.execute(_TOKEN_AND_USER, {"token_sha256": token_sha256}).first()
+def token_use(connection: Connection, token: str, *, at: datetime | None) -> TokenUse | None:
+    """`token_user`, and whether its last use should be stamped at `at` (one read; stamping
+    is `stamp_token_use`, so reads stay free of writes but hourly)."""
+    row = connection.execute(_TOKEN_AND_USER, {"token_sha256": digest(token)}).first()
     if row is None or row.revoked_at is not None or not row.active:
         return None
     user = User(**{column.key: row._mapping[column] for column in _USER_COLUMNS})
     make_transient_to_detached(user)
-    return user, row.last_used_at
+    last = row.last_used_at
+    due = at is not None and (last is None or as_utc(at) - as_utc(last) > TOKEN_TOUCH_INTERVAL)
+    return TokenUse(user, due)
+
+
+def stamp_token_use(connection: Connection, token: str, *, at: datetime) -> None:
+    """Marks the token used at `at`; the caller commits."""
+    connection.execute(_TOUCH_TOKEN, {"digest": digest(token), "at": at})
 
 
 def revoke_api_token(session: Session, prefix: str, *, by: str, at: datetime) -> int:
