@@ -25,8 +25,8 @@ from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings, load_settings
 from riderperf.inspections.templates import ensure_default_template
 from riderperf.storage.db import (
+    Reads,
     make_engine,
-    make_read_engine,
     session_factory,
     unit_of_work,
     upgrade,
@@ -58,7 +58,7 @@ def create_app(
     settings = settings or load_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
-    reads = make_read_engine(settings.app_database_url)
+    reads = Reads(settings.app_database_url)
     if migrate:
         prepare_database(engine, clock)
 
@@ -66,7 +66,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
-        reads.dispose()
+        reads.close()
 
     app = FastAPI(
         title="riderperf",

@@ -1,15 +1,16 @@
 """The engine of the API's reads without a transaction: autocommit, and a read whose
-connection turns out dead is tried once more on a new one (`storage.db.read_once_more`)."""
+connection turns out dead is tried once more on a new one (`storage.db.Reads`)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from riderperf.storage.db import make_engine, make_read_engine, read_once_more
+from riderperf.storage.db import Reads, make_engine, make_read_engine
 
 
 def dead(invalidated: bool) -> DBAPIError:
@@ -18,7 +19,7 @@ def dead(invalidated: bool) -> DBAPIError:
 
 
 def test_a_read_on_a_dead_connection_is_tried_once_more(tmp_path: Path) -> None:
-    engine = make_read_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    reads = Reads(f"sqlite:///{tmp_path / 'app.db'}")
     tries: list[int] = []
 
     def read(connection: Connection) -> int:
@@ -27,13 +28,14 @@ def test_a_read_on_a_dead_connection_is_tried_once_more(tmp_path: Path) -> None:
             raise dead(invalidated=True)
         return int(connection.execute(text("SELECT 7")).scalar_one())
 
-    assert read_once_more(engine, read) == 7
+    assert reads.read(read) == 7
     assert len(tries) == 2
-    engine.dispose()
+    assert reads.read(read) == 7  # on the new connection
+    reads.close()
 
 
 def test_other_database_errors_and_a_second_dead_connection_are_raised(tmp_path: Path) -> None:
-    engine = make_read_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    reads = Reads(f"sqlite:///{tmp_path / 'app.db'}")
     tries: list[int] = []
 
     def broken(connection: Connection) -> None:
@@ -41,7 +43,7 @@ def test_other_database_errors_and_a_second_dead_connection_are_raised(tmp_path:
         raise dead(invalidated=False)
 
     with pytest.raises(DBAPIError):
-        read_once_more(engine, broken)
+        reads.read(broken)
     assert len(tries) == 1
 
     def always_dead(connection: Connection) -> None:
@@ -49,9 +51,9 @@ def test_other_database_errors_and_a_second_dead_connection_are_raised(tmp_path:
         raise dead(invalidated=True)
 
     with pytest.raises(DBAPIError):
-        read_once_more(engine, always_dead)
+        reads.read(always_dead)
     assert len(tries) == 3
-    engine.dispose()
+    reads.close()
 
 
 def test_each_statement_commits_by_itself(tmp_path: Path) -> None:
@@ -65,3 +67,16 @@ def test_each_statement_commits_by_itself(tmp_path: Path) -> None:
             assert looking.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
     engine.dispose()
     other.dispose()
+
+
+def test_each_thread_reads_on_a_connection_of_its_own_kept_open(tmp_path: Path) -> None:
+    reads = Reads(f"sqlite:///{tmp_path / 'app.db'}")
+    seen: list[Connection] = []
+    reads.read(seen.append)
+    reads.read(seen.append)
+    elsewhere = threading.Thread(target=reads.read, args=(seen.append,))
+    elsewhere.start()
+    elsewhere.join()
+    assert seen[0] is seen[1] and seen[2] is not seen[0]
+    reads.close()
+    assert all(connection.closed for connection in seen)

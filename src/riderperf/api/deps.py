@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from riderperf.api.errors import ApiError
 from riderperf.config import Settings
-from riderperf.storage.db import read_once_more
+from riderperf.storage.db import Reads
 from riderperf.users.identity import (
     SESSION_HOURS,
     WebSession,
@@ -116,7 +116,7 @@ async def auth_context(request: Request, session: SessionDep, now: NowDep) -> Au
         token = bearer_token(header)
         if token is None:
             raise ApiError(401, "Authorization must be `Bearer <api token>`", headers=_CHALLENGE)
-        use = read_once_more(reads_engine(request), partial(token_use, token=token, at=now))
+        use = loop_reads(request).read(partial(token_use, token=token, at=now))
         if use is None:
             raise ApiError(401, "the API token is unknown or revoked", headers=_CHALLENGE)
         if use.stamp_due:  # hourly: a write, which may wait for a lock, in a worker thread
@@ -131,11 +131,14 @@ async def auth_context(request: Request, session: SessionDep, now: NowDep) -> Au
     return context
 
 
-def reads_engine(request: Request) -> Engine:
-    """The app's engine of the reads made on the event loop (`storage.db.make_read_engine`):
-    only the loop's thread uses it, one read at a time, so its pool never makes one wait."""
-    engine: Engine = request.app.state.reads
-    return engine
+def loop_reads(request: Request) -> Reads:
+    """The reads the event loop makes itself (`storage.db.Reads`): the bearer token, and
+    the scorecard reads. Each is a read by primary key, which takes the database less time
+    than handing it to a worker thread takes (a worker runs one request's Python at a time
+    anyway); they never write and never wait for a lock, and on PostgreSQL one that takes
+    longer than `storage.db.READ_TIMEOUT_MS` is cancelled."""
+    reads: Reads = request.app.state.reads
+    return reads
 
 
 def _stamp(engine: Engine, token: str, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,9 +61,8 @@ def make_read_engine(url: str) -> Engine:
     """An engine of its own for the few reads the API makes on the event loop (the bearer
     token and the scorecard reads, primary-key lookups): autocommit, so no BEGIN and
     ROLLBACK around them, and no test of the connection before each use; on PostgreSQL
-    those are three round trips of a read's five. `read_once_more` retries a read whose
-    connection turns out dead instead, and PostgreSQL cancels a statement after
-    `READ_TIMEOUT_MS`."""
+    those are three round trips of a read's five. `Reads` retries a read whose connection
+    turns out dead instead, and PostgreSQL cancels a statement after `READ_TIMEOUT_MS`."""
     # Autocommit from the connection's start (not per checkout), and nothing to roll back
     # when a connection goes back to the pool.
     plain: dict[str, Any] = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
@@ -83,17 +83,45 @@ def make_read_engine(url: str) -> Engine:
     return engine
 
 
-def read_once_more(engine: Engine, read: Callable[[Connection], _T]) -> _T:
-    """`read` on a connection of `engine`, tried once more on a new connection when the
-    first one was dead (the database restarted; SQLAlchemy then empties the pool)."""
-    try:
-        with engine.connect() as connection:
+class Reads:
+    """The reads an event loop makes itself (`api.deps`), on a reads engine: each thread
+    keeps one connection open for them, so a read neither takes a connection from the pool
+    nor gives one back (a tenth of a scorecard read's time). A read whose connection turns
+    out dead (the database restarted) is tried once more on a new connection."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_read_engine(url)
+        self._mine = threading.local()
+        self._opened: list[Connection] = []
+        self._lock = threading.Lock()
+
+    def read(self, read: Callable[[Connection], _T]) -> _T:
+        connection: Connection | None = getattr(self._mine, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._open()
+        try:
             return read(connection)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-    with engine.connect() as connection:
-        return read(connection)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        return read(self._open())
+
+    def _open(self) -> Connection:
+        old: Connection | None = getattr(self._mine, "connection", None)
+        if old is not None:
+            old.close()
+        connection = self.engine.connect()
+        self._mine.connection = connection
+        with self._lock:
+            self._opened = [c for c in self._opened if not c.closed] + [connection]
+        return connection
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._opened:
+                connection.close()
+            self._opened = []
+        self.engine.dispose()
 
 
 def alembic_config(engine: Engine) -> Config:

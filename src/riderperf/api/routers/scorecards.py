@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, RowMapping, func, select
 
-from riderperf.api.deps import SessionDep, reads_engine, require
+from riderperf.api.deps import SessionDep, loop_reads, require
 from riderperf.api.errors import errors, not_found
 from riderperf.api.etags import not_modified, strong_tag, tagged_bytes
 from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
@@ -27,7 +27,6 @@ from riderperf.evaluation.published import (
     published_evaluation,
     published_scorecards,
 )
-from riderperf.storage.db import read_once_more
 from riderperf.users.orm import User
 
 router = APIRouter(tags=["scorecards"])
@@ -47,7 +46,7 @@ async def latest_scorecard(rider_id: RiderIdPath, user: Reader, request: Request
     """The rider's newest published scorecard (latest period, latest evaluation). Send its
     `ETag` in `If-None-Match` to get `304 Not Modified` while it is still the newest."""
     read = partial(_visible_card, user, rider_id, latest_card_row)
-    found = read_once_more(reads_engine(request), read)
+    found = loop_reads(request).read(read)
     if found is None:
         raise not_found(f"a published scorecard of rider {rider_id}")
     return tagged_scorecard(request, found)
@@ -66,7 +65,7 @@ async def scorecard_for_period(
     every KPI's contribution to the score and the explanation of the tier. Send its `ETag`
     in `If-None-Match` to get `304 Not Modified` until another evaluation is published."""
     read = partial(_visible_card, user, rider_id, partial(published_card_row, period=period))
-    found = read_once_more(reads_engine(request), read)
+    found = loop_reads(request).read(read)
     if found is None:
         raise not_found(f"a scorecard of rider {rider_id} for {period}")
     return tagged_scorecard(request, found)
@@ -75,8 +74,8 @@ async def scorecard_for_period(
 def _visible_card(
     user: User, rider_id: str, find: Callable[..., RowMapping | None], connection: Connection
 ) -> RowMapping | None:
-    """The scope check, then the scorecard's row, on one connection of the reads engine
-    (`api.deps.reads_engine`) without a transaction: a published scorecard never changes,
+    """The scope check, then the scorecard's row, on the event loop's connection
+    (`api.deps.loop_reads`) without a transaction: a published scorecard never changes,
     and which evaluation is published is one row."""
     require_visible_rider(connection, user, rider_id)
     return find(connection, rider_id=rider_id)
