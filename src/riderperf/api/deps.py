@@ -4,10 +4,10 @@ Permissions are dependencies on the route (`Depends(require_roles(...))`); each 
 the roles it allows in `.roles`, so the authorization matrix test can read what every route
 declares. Handlers that change data call `session.commit()` themselves before answering.
 Dependencies are `async def`: FastAPI runs them on the event loop instead of handing each
-one to a worker thread, and those that read the database hand only that read to one
-(`run_in_threadpool`). Each hand-over costs about 0.1 ms of CPU on a busy worker, a
+one to a worker thread. Each hand-over costs 0.1–0.25 ms of CPU on a busy worker, a
 scorecard read's whole budget is under 1 ms, and a sync dependency costs one (a sync
-generator two).
+generator two). The bearer token is read on the loop itself (`loop_reads`); the cookie's
+session and the hourly token stamp are handed to a worker thread (`run_in_threadpool`).
 """
 
 from __future__ import annotations
