@@ -24,7 +24,13 @@ from riderperf.api.warehouse import WarehouseGate
 from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings, load_settings
 from riderperf.inspections.templates import ensure_default_template
-from riderperf.storage.db import make_engine, session_factory, unit_of_work, upgrade
+from riderperf.storage.db import (
+    Reads,
+    make_engine,
+    session_factory,
+    unit_of_work,
+    upgrade,
+)
 from riderperf.web.routes import router as web_router
 
 API_PREFIX = "/api/v1"
@@ -52,6 +58,7 @@ def create_app(
     settings = settings or load_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
+    reads = Reads(settings.app_database_url)
     if migrate:
         prepare_database(engine, clock)
 
@@ -59,6 +66,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        reads.close()
 
     app = FastAPI(
         title="riderperf",
@@ -75,6 +83,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.reads = reads
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
     app.state.warehouse = WarehouseGate(settings.warehouse_path)

@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select
 from typer.testing import CliRunner
 
 from riderperf.api.deps import COOKIE_NAME
 from riderperf.api.scope import mask_name, mask_personal, mask_phone
 from riderperf.cli.users import users_app
+from riderperf.clock import as_utc
 from riderperf.config import Settings
 from riderperf.server import create_app
 from riderperf.storage.db import alembic_config, make_engine, unit_of_work, upgrade
@@ -30,7 +31,7 @@ from riderperf.users.identity import (
     verify_password,
 )
 from riderperf.users.identity import login as login_user
-from riderperf.users.orm import User
+from riderperf.users.orm import ApiToken, User
 from riderperf.users.service import create_user
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -281,6 +282,42 @@ def test_api_tokens_authenticate_without_csrf_and_are_stored_only_hashed(
     assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"] == "Bearer"
     basic = client.get("/api/v1/auth/me", headers={"Authorization": "Basic YTpi"})
     assert basic.status_code == 401
+
+
+def test_a_token_s_last_use_is_stamped_at_most_hourly_and_kept(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    with unit_of_work(engine) as session:
+        token = issue_api_token(session, "ana", label="dispatch", at=AT)
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    def last_used() -> datetime | None:
+        with engine.connect() as con:
+            found = con.execute(select(ApiToken.last_used_at)).scalar()
+        return None if found is None else as_utc(found)
+
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
+    assert last_used() == AT
+    clock.at = AT + timedelta(minutes=59)
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
+    assert last_used() == AT
+    clock.at = AT + timedelta(hours=1, minutes=1)
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
+    assert last_used() == AT + timedelta(hours=1, minutes=1)
+
+
+def test_a_deactivated_user_s_token_is_refused_from_the_next_request_on(
+    client: TestClient, engine: Engine
+) -> None:
+    with unit_of_work(engine) as session:
+        token = issue_api_token(session, "rui", label="phone", at=AT)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
+    with unit_of_work(engine) as session:
+        user = session.get(User, "rui")
+        assert user is not None
+        user.active = False
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 401
 
 
 def test_the_cli_issues_a_token_once_and_revokes_it(

@@ -52,8 +52,13 @@ def none_match(request: Request, tag: str) -> bool:
 def tagged_json(request: Request, tag: str, body: Callable[[], BaseModel]) -> Response:
     """`304` without a body when the caller holds `tag`, else `body()` as JSON, serialised
     exactly as FastAPI serialises a route's response model (validated once, when built)."""
+    return tagged_bytes(request, tag, lambda: body().model_dump_json().encode())
+
+
+def tagged_bytes(request: Request, tag: str, body: Callable[[], bytes]) -> Response:
+    """`304` without a body when the caller holds `tag`, else the JSON bytes of `body()`
+    (written by the caller, which answers for its shape)."""
     headers = {"ETag": tag, "Cache-Control": REVALIDATE}
     if none_match(request, tag):
         return Response(status_code=304, headers=headers)
-    content = body().model_dump_json().encode()
-    return Response(content, media_type="application/json", headers=headers)
+    return Response(body(), media_type="application/json", headers=headers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Connection, false, select, true
 from sqlalchemy.orm import Session
 
 from riderperf.api.errors import not_found
@@ -46,7 +46,7 @@ def rider_scope(user: User, rider_column: Any) -> ColumnElement[bool]:
     return true()
 
 
-def can_see_rider(session: Session, user: User, rider_id: str) -> bool:
+def can_see_rider(session: Session | Connection, user: User, rider_id: str) -> bool:
     if user.role == "rider":
         return bool(user.rider_id) and rider_id == user.rider_id
     if user.role == "fleet_manager":
@@ -55,7 +55,7 @@ def can_see_rider(session: Session, user: User, rider_id: str) -> bool:
     return True
 
 
-def require_visible_rider(session: Session, user: User, rider_id: str) -> None:
+def require_visible_rider(session: Session | Connection, user: User, rider_id: str) -> None:
     """404 (not 403) when the rider is outside the user's scope."""
     if not can_see_rider(session, user, rider_id):
         raise not_found(f"rider {rider_id}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from riderperf.api.deps import NowDep, SessionDep, require
+from riderperf.api.deps import NowDep, SessionDep, read_and_release, require
 from riderperf.api.errors import errors
 from riderperf.api.etags import not_modified, tagged_json, weak_tag
 from riderperf.api.params import OptionalId
@@ -25,7 +27,7 @@ Dispatcher = Annotated[User, Depends(require("read_dispatch_priority"))]
     response_model=PriorityFeed,
     responses=not_modified("the feed's `ETag`: no weight changed") | errors(401, 403, 422),
 )
-def dispatch_priority(
+async def dispatch_priority(
     session: SessionDep,
     _user: Dispatcher,
     now: NowDep,
@@ -37,9 +39,9 @@ def dispatch_priority(
     admin or operations-manager user; poll it, it is computed from decisions in effect now.
     Its weak `ETag` names the weights (not `at`): send it in `If-None-Match` to get
     `304 Not Modified` while no weight changed."""
-    weights = sorted(
-        priority_weights(session, now, None if rider_id is None else [rider_id]).items()
-    )
+    riders = None if rider_id is None else [rider_id]
+    read = partial(priority_weights, at=now, rider_ids=riders)
+    weights = sorted((await run_in_threadpool(read_and_release, session, read)).items())
     tag = weak_tag(repr((DEFAULT_WEIGHT, weights)).encode())
     items = [PriorityWeight(rider_id=r, weight=w) for r, w in weights]
     return tagged_json(

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import Connection, RowMapping, func, select
 
-from riderperf.api.deps import SessionDep, require
+from riderperf.api.deps import SessionDep, loop_reads, require
 from riderperf.api.errors import errors, not_found
-from riderperf.api.etags import not_modified, strong_tag, tagged_json
+from riderperf.api.etags import not_modified, strong_tag, tagged_bytes
 from riderperf.api.params import ID_PATTERN, Limit, Offset, PeriodPath, PeriodQuery, RiderIdPath
 from riderperf.api.schemas.scorecards import (
-    ImprovementRead,
-    KpiContribution,
     ScorecardPage,
     ScorecardRead,
     ScorecardSummary,
+    scorecard_json,
 )
 from riderperf.api.scope import require_visible_rider, rider_scope
 from riderperf.evaluation.orm import Scorecard
 from riderperf.evaluation.published import (
+    latest_card_row,
+    published_card_row,
     published_evaluation,
-    published_scorecard,
     published_scorecards,
 )
 from riderperf.users.orm import User
@@ -40,15 +42,11 @@ _REVALIDATED = not_modified("the scorecard's `ETag`")
     response_model=ScorecardRead,
     responses=_REVALIDATED | errors(401, 403, 404, 422),
 )
-def latest_scorecard(
-    rider_id: RiderIdPath, session: SessionDep, user: Reader, request: Request
-) -> Response:
+async def latest_scorecard(rider_id: RiderIdPath, user: Reader, request: Request) -> Response:
     """The rider's newest published scorecard (latest period, latest evaluation). Send its
     `ETag` in `If-None-Match` to get `304 Not Modified` while it is still the newest."""
-    require_visible_rider(session, user, rider_id)
-    found = session.scalars(
-        published_scorecards().where(Scorecard.rider_id == rider_id).order_by(*_NEWEST).limit(1)
-    ).first()
+    read = partial(_visible_card, user, rider_id, latest_card_row)
+    found = loop_reads(request).read(read)
     if found is None:
         raise not_found(f"a published scorecard of rider {rider_id}")
     return tagged_scorecard(request, found)
@@ -60,17 +58,27 @@ def latest_scorecard(
     response_model=ScorecardRead,
     responses=_REVALIDATED | errors(401, 403, 404, 422),
 )
-def scorecard_for_period(
-    rider_id: RiderIdPath, period: PeriodPath, session: SessionDep, user: Reader, request: Request
+async def scorecard_for_period(
+    rider_id: RiderIdPath, period: PeriodPath, user: Reader, request: Request
 ) -> Response:
     """The rider's scorecard of one period, from the period's published evaluation, with
     every KPI's contribution to the score and the explanation of the tier. Send its `ETag`
     in `If-None-Match` to get `304 Not Modified` until another evaluation is published."""
-    require_visible_rider(session, user, rider_id)
-    found = published_scorecard(session, period, rider_id)
+    read = partial(_visible_card, user, rider_id, partial(published_card_row, period=period))
+    found = loop_reads(request).read(read)
     if found is None:
         raise not_found(f"a scorecard of rider {rider_id} for {period}")
     return tagged_scorecard(request, found)
+
+
+def _visible_card(
+    user: User, rider_id: str, find: Callable[..., RowMapping | None], connection: Connection
+) -> RowMapping | None:
+    """The scope check, then the scorecard's row, on the event loop's connection
+    (`api.deps.loop_reads`) without a transaction: a published scorecard never changes,
+    and which evaluation is published is one row."""
+    require_visible_rider(connection, user, rider_id)
+    return find(connection, rider_id=rider_id)
 
 
 @router.get(
@@ -141,27 +149,8 @@ def summary(card: Scorecard) -> ScorecardSummary:
     )
 
 
-def tagged_scorecard(request: Request, card: Scorecard) -> Response:
+def tagged_scorecard(request: Request, row: RowMapping) -> Response:
     """The scorecard as `ScorecardRead` with its tag: a scorecard is never changed once its
     evaluation is stored, so the evaluation and the rider name its content."""
-    tag = strong_tag("scorecard", card.evaluation_id, card.rider_id)
-    return tagged_json(request, tag, lambda: scorecard_read(card))
-
-
-def scorecard_read(card: Scorecard) -> ScorecardRead:
-    data: dict[str, Any] = card.card or {}
-    kpis = [
-        KpiContribution(**{k: v for k, v in kpi.items() if k in KpiContribution.model_fields})
-        for kpi in data.get("kpis", {}).values()
-    ]
-    improvements = [ImprovementRead(**i) for i in data.get("improvements", [])]
-    return ScorecardRead(
-        **summary(card).model_dump(),
-        policy_date=data.get("policy_date"),
-        capacity_type=data.get("capacity_type"),
-        city=data.get("city"),
-        orders=data.get("orders"),
-        explanation=card.explanation,
-        kpis=kpis,
-        improvements=improvements,
-    )
+    tag = strong_tag("scorecard", row["evaluation_id"], row["rider_id"])
+    return tagged_bytes(request, tag, lambda: scorecard_json(row))
