@@ -144,12 +144,26 @@ def spark_rows(spark: Any, expr: Any, columns: list[str]) -> list[tuple[Any, ...
 
 
 @pytest.fixture(scope="module")
-def on_spark(lake: Any, params: JudgmentParams) -> Any:
-    """The stages run on Spark, each kept as a table the next one reads."""
-    lake.keep("judgments", spark_pipeline.judgments(lake, params, VERSION, FIRST, END))
-    lake.keep(DAY_FACTS, spark_pipeline.day_facts(lake))
-    lake.keep(RIDER_DAILY, spark_pipeline.daily(lake, VERSION, FIRST, END))
+def run(lake: Any, params: JudgmentParams, duck: dict[str, Any]) -> spark_pipeline.SparkRun:
+    """The stages run on Spark, each kept as a table the next one reads and written as
+    Parquet."""
+    out = duck["lake"].parent / "spark-out"
+    return spark_pipeline.run_pipeline(lake, params, VERSION, FIRST, END, out=out)
+
+
+@pytest.fixture(scope="module")
+def on_spark(lake: Any, run: spark_pipeline.SparkRun) -> Any:
     return lake
+
+
+def test_the_spark_run_writes_each_stage_as_parquet(
+    on_spark: Any, run: spark_pipeline.SparkRun, duck: dict[str, Any]
+) -> None:
+    out = duck["lake"].parent / "spark-out"
+    for table in ("judgments", DAY_FACTS, RIDER_DAILY):
+        assert on_spark.session.read.parquet(str(out / table)).count() == run.rows[table] > 0
+    assert run.window is not None and run.window.num_rows == run.rows["window"] > 0
+    assert set(run.seconds) == {"judgments", DAY_FACTS, RIDER_DAILY, "window"}
 
 
 def test_judgments_on_spark_equal_duckdbs(on_spark: Any, duck: dict[str, Any]) -> None:

@@ -23,10 +23,15 @@ from riderperf.warehouse.functions import for_backend
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# Small-city settings: one shuffle partition (Spark's default of 200 makes 200 tasks of a
-# few rows each), no web UI. A cluster's own settings replace these (`options`).
+# Settings of a local master: one shuffle partition (Spark's default of 200 makes 200 tasks
+# of a few rows each on a machine of a few cores), no web UI, no progress bar on the
+# terminal (commands print JSON there), and the driver on the loopback address (a local
+# master talks only to itself). A cluster keeps its own settings.
 LOCAL_OPTIONS = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "1",
     "spark.sql.session.timeZone": "UTC",
 }
