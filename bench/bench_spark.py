@@ -19,7 +19,8 @@ result of the stage before:
 
 Each family runs `--repeat` times on each engine (Spark's first run also pays the JVM's
 warm-up); it prints JSON with the seconds of every run, the rows, Spark's start-up
-seconds and the machine's load average at the start and the end.
+seconds, whether the two engines gave identical rows (every column, floats exactly) and
+the machine's load average at the start and the end; it exits 1 when they differ.
 """
 
 from __future__ import annotations
@@ -37,6 +38,24 @@ from typing import Any
 START = date(2026, 1, 5)
 VERSION = "bench"
 FAMILIES = ("judgments", "rider_day_facts", "rider_daily", "kpi_window")
+
+
+# Each engine's rows of each family, as `comparable` makes them.
+ROWS: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+
+
+def comparable(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows sorted, instants in UTC (Spark's Arrow and DuckDB's Python values differ only
+    in how they carry the zone)."""
+    from datetime import datetime
+
+    from riderperf.clock import as_utc
+
+    def plain(value: Any) -> Any:
+        return as_utc(value) if isinstance(value, datetime) else value
+
+    out = [tuple(plain(v) for v in row) for row in rows]
+    return sorted(out, key=lambda r: tuple((v is None, str(v)) for v in r))
 
 
 def prepared_city(riders: int, days: int, work: Path) -> Path:
@@ -106,7 +125,9 @@ def run_duckdb(path: Path, days: int, repeat: int) -> dict[str, Any]:
                     started = time.perf_counter()
                     warehouse.con.execute(f"CREATE OR REPLACE TABLE {family} AS {sql}")
                     seconds.append(round(time.perf_counter() - started, 3))
-                out[family] = {"seconds": seconds, "rows": warehouse.count(family)}
+                found = warehouse.con.execute(f"SELECT * FROM {family}").fetchall()
+                out[family] = {"seconds": seconds, "rows": len(found)}
+                ROWS[("duckdb", family)] = comparable(found)
     finally:
         copy.unlink(missing_ok=True)
     return out
@@ -136,6 +157,8 @@ def run_spark(path: Path, lake: Path, days: int, repeat: int, master: str) -> di
                 rows = spark.keep(family, built[family]())
                 seconds.append(round(time.perf_counter() - started, 3))
             out[family] = {"seconds": seconds, "rows": rows}
+            table = spark.to_arrow(spark.table(family))
+            ROWS[("spark", family)] = comparable([tuple(r.values()) for r in table.to_pylist()])
     finally:
         spark.stop()
     return out
@@ -154,18 +177,20 @@ def main() -> None:
     path = prepared_city(args.riders, args.days, args.work)
     duck = run_duckdb(path, args.days, args.repeat)
     spark = run_spark(path, args.work / "lake", args.days, args.repeat, args.master)
-    for family in FAMILIES:
-        if duck[family]["rows"] != spark[family]["rows"]:
-            sys.exit(f"{family}: DuckDB made {duck[family]['rows']} rows, Spark {spark[family]}")
+    # Every column of every row, floats exactly (as tests/integration/test_spark_parity.py).
+    equal = {f: ROWS[("duckdb", f)] == ROWS[("spark", f)] for f in FAMILIES}
     result = {
         "riders": args.riders,
         "days": args.days,
         "master": args.master,
         "duckdb": duck,
         "spark": spark,
+        "identical_rows": equal,
         "load_average": {"before": load_before, "after": os.getloadavg()},
     }
     print(json.dumps(result, indent=2))
+    if not all(equal.values()):
+        sys.exit(f"the engines disagree: {equal}")
 
 
 if __name__ == "__main__":

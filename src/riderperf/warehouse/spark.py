@@ -102,19 +102,25 @@ class SparkWarehouse:
 
 
 def spark_session(
-    master: str = "local[2]", *, app_name: str = "riderperf", options: dict[str, str] | None = None
+    master: str | None = None,
+    *,
+    app_name: str = "riderperf",
+    options: dict[str, str] | None = None,
 ) -> Any:
     """A Spark session: `master` is a Spark master URL (`local[2]`, `spark://host:7077`,
-    `yarn`, `k8s://https://host:443`) or a Spark Connect URL (`sc://host:15002`).
-    `options` are Spark settings on top of `LOCAL_OPTIONS` for a local master."""
+    `yarn`, `k8s://https://host:443`) or a Spark Connect URL (`sc://host:15002`); None
+    keeps the one `spark-submit` (or the environment) chose. `options` are Spark settings,
+    on top of `LOCAL_OPTIONS` for a local master."""
     from pyspark.sql import SparkSession
 
-    settings = dict(LOCAL_OPTIONS) if master.startswith("local") else {}
+    local = master is not None and master.startswith("local")
+    settings = dict(LOCAL_OPTIONS) if local else {}
     settings.update(options or {})
-    if master.startswith("sc://"):
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None and master.startswith("sc://"):
         builder = SparkSession.builder.remote(master)
-    else:
-        builder = SparkSession.builder.master(master).appName(app_name)
+    elif master is not None:
+        builder = builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
@@ -123,10 +129,12 @@ def spark_session(
 def connect_spark(
     session: Any = None,
     *,
-    master: str = "local[2]",
+    master: str | None = None,
     options: dict[str, str] | None = None,
 ) -> SparkWarehouse:
-    """Ibis' PySpark backend over `session`, or over a new session of `master`."""
+    """Ibis' PySpark backend over `session`, or over a new session of `master` (see
+    `spark_session`). A given session gets no setting of ours; Ibis sets its time zone
+    to UTC."""
     import ibis
 
     if session is None:
