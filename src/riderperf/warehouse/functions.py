@@ -58,12 +58,13 @@ def for_backend(expr: Any, backend: str) -> Any:
         raise ValueError(f"no engine functions for the Ibis backend {backend!r}")
     swaps = _BUILTINS[backend]
 
-    def swap(node: Any, changed: dict[str, Any] | None) -> Any:
-        args = dict(zip(node.__argnames__, node.__args__, strict=True)) | (changed or {})
-        other = swaps.get(getattr(node, "__func_name__", ""))
-        if other is not None and isinstance(node, ScalarUDF):
-            return other(*(arg.to_expr() for arg in args.values())).op()
-        return node.__recreate__(args) if changed else node
+    def swap(node: Any, args: dict[str, Any] | None) -> Any:
+        # `args`: every argument of `node`, when one of them was swapped (else None).
+        other = swaps.get(node.__func_name__) if isinstance(node, ScalarUDF) else None
+        if other is not None:
+            values = args.values() if args else node.__args__
+            return other(*(value.to_expr() for value in values)).op()
+        return node.__recreate__(args) if args else node
 
     return expr.op().replace(swap).to_expr()
 

@@ -59,7 +59,12 @@ class SparkWarehouse:
 
     def keep(self, name: str, expr: Any) -> int:
         """Runs `expr` once and keeps its rows in Spark's memory as the temp view `name`
-        for the next expressions to read; returns how many rows it holds."""
+        for the next expressions to read; returns how many rows it holds.
+
+        The rows a view of that name kept before are dropped first: Spark finds a cached
+        result by its plan, so the same statement would otherwise be answered from it."""
+        if self.session.catalog.tableExists(name):
+            self.session.catalog.uncacheTable(name)
         frame = self.frame(expr).cache()
         rows = int(frame.count())  # materialised now: later reads do not run it again
         frame.createOrReplaceTempView(name)
