@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench fuzz clean postgres chromium lock
+.PHONY: demo test lint typecheck pytest bench fuzz clean postgres chromium java lock
 
 # Installs do not drift: requirements.lock holds the exact versions (and hashes) that were
 # tested; `make test` and `make demo` install exactly those. `make lock` refreshes it.
@@ -32,7 +32,7 @@ lock: | $(PY)
 demo: $(STAMP)
 	$(VENV)/bin/riderperf demo
 
-test: $(STAMP) postgres chromium
+test: $(STAMP) postgres chromium java
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
@@ -48,6 +48,11 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# The Spark parity tests start a local Spark, which runs on Java 17 (Debian's JRE).
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q openjdk-17-jre-headless; }
 
 # In CI the PostgreSQL tests must run: start the local server when it is stopped.
 postgres:

@@ -11,8 +11,9 @@ import sys
 
 from riderperf.config import Settings
 
-# The analytics and report stack, and the rule engine (which compiles its grammar when
-# imported): each is loaded by the first request or command that uses it.
+# The analytics and report stack (Spark's Python side included), and the rule engine (which
+# compiles its grammar when imported): each is loaded by the first request or command that
+# uses it.
 HEAVY = [
     "duckdb",
     "ibis",
@@ -20,7 +21,9 @@ HEAVY = [
     "numpy",
     "pandas",
     "plotly",
+    "py4j",
     "pyarrow",
+    "pyspark",
     "rule_engine",
     "scipy",
     "sklearn",

@@ -32,7 +32,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import sqlglot
 
-from riderperf.clock import utc_day
+from riderperf.clock import as_utc, utc_day
 from riderperf.warehouse.connection import Warehouse
 
 COMPILED_TABLE = "_compiled_sql"
@@ -78,6 +78,17 @@ class Bounds:
             _instant_variable(END_AT),
             _day_variable(FIRST_DAY),
             _day_variable(END_DAY),
+        )
+
+    @classmethod
+    def literals(cls, start_at: datetime, end_at: datetime) -> Bounds:
+        """The instants [start_at, end_at) and their UTC days written into the statement:
+        for an engine without DuckDB's variables (Spark), where nothing is kept compiled."""
+        return cls(
+            ibis.literal(as_utc(start_at), type=dt.Timestamp(timezone="UTC")),
+            ibis.literal(as_utc(end_at), type=dt.Timestamp(timezone="UTC")),
+            ibis.literal(utc_day(start_at), type=dt.date),
+            ibis.literal(utc_day(end_at), type=dt.date),
         )
 
 
