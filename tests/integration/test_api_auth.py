@@ -284,12 +284,17 @@ def test_api_tokens_authenticate_without_csrf_and_are_stored_only_hashed(
     assert basic.status_code == 401
 
 
+def bearer_for(engine: Engine, username: str) -> dict[str, str]:
+    """The Authorization header of a new API token of `username`."""
+    with unit_of_work(engine) as session:
+        token = issue_api_token(session, username, label="test", at=AT)
+    return {"Authorization": f"Bearer {token}"}
+
+
 def test_a_token_s_last_use_is_stamped_at_most_hourly_and_kept(
     client: TestClient, engine: Engine, clock: Clock
 ) -> None:
-    with unit_of_work(engine) as session:
-        token = issue_api_token(session, "ana", label="dispatch", at=AT)
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer = bearer_for(engine, "ana")
 
     def last_used() -> datetime | None:
         with engine.connect() as con:
@@ -309,9 +314,7 @@ def test_a_token_s_last_use_is_stamped_at_most_hourly_and_kept(
 def test_a_deactivated_user_s_token_is_refused_from_the_next_request_on(
     client: TestClient, engine: Engine
 ) -> None:
-    with unit_of_work(engine) as session:
-        token = issue_api_token(session, "rui", label="phone", at=AT)
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer = bearer_for(engine, "rui")
     assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
     with unit_of_work(engine) as session:
         user = session.get(User, "rui")
