@@ -4,7 +4,7 @@ starts, so two inspectors recording at once both succeed instead of racing to cr
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,9 +14,9 @@ from riderperf.config import Settings
 from riderperf.inspections.orm import ChecklistTemplateRecord
 from riderperf.server import create_app
 from riderperf.storage.db import make_engine, unit_of_work
-from riderperf.storage.models import Rider
 from riderperf.users.identity import issue_api_token
 from riderperf.users.service import create_user
+from tests.app_rows import app_rider
 from tests.integration.test_api_inspections import PASSING
 from tests.races import at_once
 
@@ -31,20 +31,7 @@ def test_two_first_inspections_at_once_both_succeed(settings: Settings) -> None:
         tokens = {
             name: issue_api_token(session, name, label="t", at=NOW) for name in ("ivy", "ada")
         }
-        session.add(
-            Rider(
-                rider_id="r1",
-                capacity_type="fleet",
-                fleet_id="f1",
-                city="Lisbon",
-                zone_id="z1",
-                vehicle="motorbike",
-                joined_on=date(2025, 1, 1),
-                language="pt",
-                status="active",
-                registered_at=NOW,
-            )
-        )
+        session.add(app_rider("r1", NOW))
     with unit_of_work(engine) as session:
         assert session.scalars(select(ChecklistTemplateRecord)).first() is None
     client = TestClient(create_app(settings, clock=fixed_clock(NOW)))

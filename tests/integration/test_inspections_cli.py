@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,8 @@ from riderperf.cli.inspections import inspections_app
 from riderperf.clock import fixed_clock
 from riderperf.config import Settings
 from riderperf.storage.db import make_engine, unit_of_work, upgrade
-from riderperf.storage.models import Rider
 from riderperf.users.service import create_user
+from tests.app_rows import app_rider
 from tests.integration.test_inspections_records import GEAR
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -33,20 +33,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
     with unit_of_work(engine) as session:
         create_user(session, "olga", "ops_manager", at=NOW)
         create_user(session, "ivy", "inspector", at=NOW)
-        session.add(
-            Rider(
-                rider_id="r1",
-                capacity_type="fleet",
-                fleet_id="f1",
-                city="Lisbon",
-                zone_id="z1",
-                vehicle="motorbike",
-                joined_on=date(2025, 1, 1),
-                language="pt",
-                status="active",
-                registered_at=NOW,
-            )
-        )
+        session.add(app_rider("r1", NOW))
     engine.dispose()
     env = {"RIDERPERF_HOME": str(settings.home), "RIDERPERF_DATABASE_URL": settings.database_url}
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from riderperf.audit.log import record_event
 from riderperf.storage.models import Base
-from riderperf.warehouse.connection import Warehouse
+from riderperf.warehouse.connection import Warehouse, has_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +57,7 @@ class JudgmentRef:
 
 def find_judgment(warehouse: Warehouse, event_id: str) -> JudgmentRef | None:
     """The newest stored judgment of `event_id` (any policy version), or None."""
-    if not _has_judgments(warehouse):
+    if not has_table(warehouse.con, "judgments"):
         return None
     row = warehouse.con.execute(
         "SELECT event_id, event, order_id, rider_id, occurred_at, party, rule, policy_version, "
@@ -71,7 +71,7 @@ def rider_judgments(
     warehouse: Warehouse, rider_id: str, event: str, start: datetime, end: datetime
 ) -> list[JudgmentRef]:
     """The rider-responsible judgments of one kind for a rider in [start, end)."""
-    if not _has_judgments(warehouse):
+    if not has_table(warehouse.con, "judgments"):
         return []
     rows = warehouse.con.execute(
         "SELECT DISTINCT ON (event_id) event_id, event, order_id, rider_id, occurred_at, party, "
@@ -167,13 +167,6 @@ def apply_overrides(
     finally:
         con.unregister("_overrides")
     return int(row[0]) if row else 0
-
-
-def _has_judgments(warehouse: Warehouse) -> bool:
-    found = warehouse.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'judgments'"
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def _ref(row: Any) -> JudgmentRef:

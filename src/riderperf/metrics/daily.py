@@ -33,7 +33,7 @@ from riderperf.clock import midnight
 from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
 from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
-from riderperf.warehouse.connection import Warehouse, transaction
+from riderperf.warehouse.connection import Warehouse, has_table, transaction
 from riderperf.warehouse.day_facts import DAY_FACTS, ensure_day_facts
 
 RIDER_DAILY = "rider_daily"
@@ -80,15 +80,6 @@ def ensure_rider_daily(warehouse: Warehouse) -> list[str]:
     return missing
 
 
-def has_table(warehouse: Warehouse, name: str) -> bool:
-    """Whether the warehouse holds table `name`."""
-    # Not ibis `list_tables()`: with DuckDB 2 it calls a connection method DuckDB removed.
-    rows = warehouse.con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
-    ).fetchall()
-    return bool(rows[0][0])
-
-
 def build_daily_facts(
     warehouse: Warehouse,
     start: date,
@@ -109,7 +100,7 @@ def build_daily_facts(
         raise ValueError(f"no days to build: the end {end} must come after the start {start}")
     if not policy_version.strip():
         raise ValueError("a policy version is needed to build daily facts")
-    if not has_table(warehouse, "judgments"):
+    if not has_table(warehouse.con, "judgments"):
         raise ValueError(
             "the warehouse has no judgments table: run the responsibility judgment for "
             f"policy version {policy_version!r} before computing KPIs"

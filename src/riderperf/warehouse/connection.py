@@ -165,6 +165,15 @@ def connect(
     return warehouse
 
 
+def has_table(con: Any, name: str) -> bool:
+    """Whether the warehouse on connection `con` holds table `name`."""
+    # Not ibis `list_tables()`: with DuckDB 2 it calls a connection method DuckDB removed.
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
+    ).fetchall()
+    return bool(rows[0][0])
+
+
 @contextmanager
 def transaction(con: Any) -> Iterator[None]:
     """Runs the block in one warehouse transaction: committed when it ends, rolled back

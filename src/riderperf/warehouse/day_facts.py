@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from riderperf.common.canonical import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS
-from riderperf.warehouse.connection import transaction
+from riderperf.warehouse.connection import has_table, transaction
 
 DAY_FACTS = "rider_day_facts"
 # The counts, in column order; every one is a BIGINT, zero when nothing was counted.
@@ -175,17 +175,10 @@ def batch_sql(source: str, rows: str) -> str:
     return str(ibis.to_sql(source_counts(source, _unbound(source, rows)), dialect="duckdb"))
 
 
-def has_day_facts(con: Any) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [DAY_FACTS]
-    ).fetchall()
-    return bool(rows[0][0])
-
-
 def ensure_day_facts(con: Any) -> bool:
     """Creates and fills `rider_day_facts` from the raw tables when the warehouse has none
     (one transaction); returns whether it did. Needs a writable warehouse."""
-    if has_day_facts(con):
+    if has_table(con, DAY_FACTS):
         return False
     sql = recount_sql()
     with transaction(con):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from riderperf.clock import midnight
-from riderperf.warehouse.connection import Warehouse
+from riderperf.warehouse.connection import Warehouse, has_table
 
 # The judged events a rider can be held responsible for, as the warehouse names them.
 EVENTS = ("late", "cancelled", "complaint")
@@ -42,7 +42,7 @@ def rider_judgments(
 ) -> list[JudgmentRow]:
     """The judgments of `rider_id` under `policy_version` with events in [start, end), newest
     first; by default only those holding the rider responsible."""
-    if warehouse is None or not _has_judgments(warehouse):
+    if warehouse is None or not has_table(warehouse.con, "judgments"):
         return []
     party = "AND party = 'rider'" if only_rider else ""
     rows = warehouse.con.execute(
@@ -64,13 +64,6 @@ def rider_judgments(
         )
         for r in rows
     ]
-
-
-def _has_judgments(warehouse: Warehouse) -> bool:
-    found = warehouse.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'judgments'"
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def _utc(value: datetime) -> datetime:
