@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     # The most memory the warehouse engine may hold before it spills to disk, such as
     # "12GB" (DuckDB's memory_limit); None keeps DuckDB's default, 80% of the machine's.
     warehouse_memory: str | None = None
+    # A Parquet file of more rows than this is imported in parts of this many rows, each
+    # checked, compared and committed on its own: the import's memory and temporary disk
+    # are those of one part, whatever the file's size.
+    import_batch_rows: int = 5_000_000
 
     @cached_property
     def app_database_url(self) -> str:

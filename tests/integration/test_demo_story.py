@@ -27,7 +27,7 @@ from riderperf.web.views.portal import build_portal
 # A Wednesday: the city's four weeks end on Sunday 2026-12-06, and its appeals fall on
 # Monday 2026-11-30, inside November, the month most of the city lies in.
 NOW = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
-RIDERS, DAYS = 300, 28
+RIDERS, DAYS = 150, 28
 
 
 @dataclass(frozen=True)

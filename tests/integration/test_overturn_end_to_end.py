@@ -22,7 +22,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("city")
-    simulate_city(riders=300, days=14, seed=5, start=date(2026, 1, 5), out=out)
+    simulate_city(riders=120, days=14, seed=5, start=date(2026, 1, 5), out=out)
     return out
 
 

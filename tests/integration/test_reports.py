@@ -28,8 +28,8 @@ from riderperf.reports.charts import chart_names
 from riderperf.reports.data import gather_report
 from riderperf.reports.model import NO_DATA, ReportData
 from riderperf.reports.render import SECTIONS
-from riderperf.simulate import simulate_city
 from riderperf.stores import open_stores
+from tests.snapshots import Snapshots
 
 runner = CliRunner()
 report_app = typer.Typer()
@@ -38,10 +38,9 @@ EVALUATED = ("2026-W02", "2026-W03", "2026-01", "2026-Q1")
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def city(snapshots: Snapshots, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """200 riders over 2026-01-05 … 2026-01-18, evaluated for both weeks, January and Q1."""
-    data = tmp_path_factory.mktemp("report_city")
-    simulate_city(riders=200, days=14, seed=11, start=date(2026, 1, 5), out=data)
+    data = snapshots.dataset(riders=200, days=14, seed=11, start=date(2026, 1, 5))
     settings = Settings(home=tmp_path_factory.mktemp("report_home"))
     assert import_path(data, settings).exit_code == 0
     for label in EVALUATED:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -26,13 +27,13 @@ from riderperf.evaluation.published import (
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
 from riderperf.policy import default_policy_folder
-from riderperf.simulate import simulate_city
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
 from riderperf.web.views.common import published_evaluations
 from riderperf.web.views.riders import score_history
 from riderperf.workflows.periods import decide_period_with_violations
 from riderperf.workflows.policies import publish_policy
+from tests.snapshots import Snapshots
 
 runner = CliRunner()
 WEEK = "2026-W02"
@@ -40,11 +41,8 @@ NEXT = "2026-W03"
 STRICT = "strict"
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("city")
-    simulate_city(riders=200, days=14, seed=11, start=date(2026, 1, 5), out=out)
-    return out
+def city(snapshots: Snapshots) -> Path:
+    return snapshots.dataset(riders=200, days=14, seed=11, start=date(2026, 1, 5))
 
 
 def strict_policy(folder: Path) -> Path:
@@ -58,16 +56,21 @@ def strict_policy(folder: Path) -> Path:
 
 
 @pytest.fixture
-def published(city: Path, settings: Settings, tmp_path: Path) -> Settings:
-    """The city imported, W02 evaluated officially under the default policy, and a stricter
-    version published (effective later than W03, so W03 stays under the default)."""
-    assert import_path(city, settings).exit_code == 0
-    evaluate_period(settings, parse_period(WEEK), policy_version="default")
-    with open_stores(settings) as stores:
-        publish_policy(
-            stores.engine, strict_policy(tmp_path / "strict"), STRICT, date(2027, 1, 1), "ana"
-        )
-    return settings
+def published(snapshots: Snapshots, backend: str, tmp_path: Path) -> Iterator[Settings]:
+    """A copy of the city imported, W02 evaluated officially under the default policy, and a
+    stricter version published (effective later than W03, so W03 stays under the default);
+    built once per session and backend."""
+
+    def build(settings: Settings) -> None:
+        assert import_path(city(snapshots), settings).exit_code == 0
+        evaluate_period(settings, parse_period(WEEK), policy_version="default")
+        with open_stores(settings) as stores:
+            strict = strict_policy(settings.home.parent / "strict")
+            publish_policy(stores.engine, strict, STRICT, date(2027, 1, 1), "ana")
+
+    snapshot, _ = snapshots.prepared("scenarios-published", backend, build)
+    with snapshots.copy(snapshot, tmp_path / "stores") as settings:
+        yield settings
 
 
 def cli(settings: Settings, *args: str) -> str:

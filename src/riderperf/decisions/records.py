@@ -113,7 +113,6 @@ def store_draft(
                 created_at=at,
             )
         )
-    session.flush()
     announce_new(session, decision, actor=actor, at=at)
     return decision
 

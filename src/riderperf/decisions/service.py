@@ -26,6 +26,7 @@ from riderperf.decisions.rules import load_rulebook
 from riderperf.decisions.sources import collect_facts
 from riderperf.evaluation.published import published_evaluation
 from riderperf.evaluation.records import load_cards
+from riderperf.notices.service import remember_languages
 from riderperf.policy.parameters import PolicyError
 from riderperf.policy.versions import get_version
 from riderperf.storage.db import unit_of_work
@@ -105,6 +106,7 @@ def decide_period(
         result = DecideResult(chosen.label, version.version, evaluation.evaluation_id, len(cards))
         with unit_of_work(stores.engine) as session:
             riders = [card.rider_id for card in cards]
+            remember_languages(session, riders)
             histories = rider_histories(session, chosen, book.ladder, riders)
             facts = collect_facts(
                 stores.warehouse, cards, chosen, version.version, book, histories, violations

@@ -8,6 +8,7 @@ go to a rejects file beside the report, in the format of the input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ _FORMAT_OPTIONS = {
     "jsonl": "FORMAT json",
 }
 _SUFFIX = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
+_PART = re.compile(r"\.part\d{5}(?=\.rejects)")
 _FIELDS = "list_transform(_errs, lambda e: e.field)"
 # Each field once, in the order its first error was found.
 _ERR_FIELDS = (
@@ -209,6 +211,22 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, bad: str, out:
     con.execute(f"COPY ({query} ORDER BY _row) TO {lit(str(out))} ({opts})")
 
 
+def merge_rejects(con: duckdb.DuckDBPyConnection, files: list[Path]) -> Path:
+    """One rejects file from those of a file's parts (Parquet, the only format imported in
+    parts), in row order, named as a whole file's would be; the parts' files are removed."""
+    out = files[0].with_name(_PART.sub("", files[0].name))
+    if files == [out]:
+        return out
+    listed = ", ".join(lit(str(f)) for f in files)
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet([{listed}]) ORDER BY _row) TO {lit(str(out))} "
+        f"({_FORMAT_OPTIONS['parquet']})"
+    )
+    for file in files:
+        file.unlink()
+    return out
+
+
 def commit_batch(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Makes a table batch visible; until here a crash leaves the warehouse as it was."""
     con.execute("COMMIT")
@@ -223,12 +241,15 @@ def load_batch(
     rejects_dir: Path,
     now: datetime,
     step: Callable[[str], None] = lambda _: None,
+    part: int | None = None,
 ) -> BatchResult:
     """Checks, classifies and inserts one staged file; the insert commits as one transaction,
     with what the new rows add to the day facts and which days' judgments they change
     (`warehouse.day_facts`, `warehouse.changed_days`).
 
-    `step` is told when each of the four stages (BATCH_STEPS) is done.
+    `step` is told when each of the four stages (BATCH_STEPS) is done. `part` numbers a
+    part of a file staged in parts; its rejects file is named after it (`merge_rejects`
+    makes the parts' files one).
     """
     checked, classified, bad, new = (
         f"{staged.name}_{s}" for s in ("checked", "classified", "bad", "new")
@@ -271,7 +292,8 @@ def load_batch(
     step("inserted")
     rejects: Path | None = None
     if counts.rejected or counts.conflicts:
-        name = f"{staged.source.path.stem}.rejects{_SUFFIX[staged.source.fmt]}"
+        numbered = "" if part is None else f".part{part:05d}"
+        name = f"{staged.source.path.stem}{numbered}.rejects{_SUFFIX[staged.source.fmt]}"
         rejects = rejects_dir / import_id / name
         write_rejects(con, staged, bad, rejects)
     found = errors_by_field(con, staged, bad)

@@ -9,10 +9,10 @@ from uuid import uuid4
 from riderperf.clock import Clock, system_clock
 from riderperf.common.canonical import TABLES_BY_NAME
 from riderperf.config import Settings
-from riderperf.ingest.load import BATCH_STEPS, load_batch
+from riderperf.ingest.load import BATCH_STEPS, load_batch, merge_rejects
 from riderperf.ingest.report import FileError, ImportReport
 from riderperf.ingest.riders import register_new_riders
-from riderperf.ingest.sources import Source, SourceError, find_sources, stage
+from riderperf.ingest.sources import Part, Source, SourceError, find_sources, parts_of, stage
 from riderperf.storage.db import unit_of_work
 from riderperf.storage.models import ImportRun
 from riderperf.stores import Stores, open_stores
@@ -60,9 +60,11 @@ def import_path(
                     "orders.parquet, … named after the canonical tables)",
                 )
             )
-        tick = _ticker(progress, len(sources) * (BATCH_STEPS + 1))
-        for source in sources:
-            _import_source(stores, source, report, settings, clock, tick)
+        con = stores.warehouse.con
+        plan = [(s, parts_of(con, s, settings.import_batch_rows)) for s in sources]
+        tick = _ticker(progress, sum(len(parts) for _, parts in plan) * (BATCH_STEPS + 1))
+        for source, parts in plan:
+            _import_source(stores, source, parts, report, settings, clock, tick)
         register_new_riders(stores.warehouse, stores.engine, clock())
         with unit_of_work(stores.engine) as session:
             run = session.get(ImportRun, report.import_id)
@@ -105,36 +107,51 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[str], None]:
 def _import_source(
     stores: Stores,
     source: Source,
+    parts: list[Part | None],
     report: ImportReport,
     settings: Settings,
     clock: Clock,
     tick: Callable[[str], None],
 ) -> None:
+    """Imports `source` whole, or part after part (each its own transaction: a part that
+    fails leaves the parts before it imported, and importing the file again skips them as
+    duplicates). The parts' rejects become one file."""
     table = TABLES_BY_NAME[source.table]
-    try:
-        staged = stage(stores.warehouse.con, source, f"stage_{source.table}")
-    except SourceError as exc:
-        report.file_errors.append(FileError(Path(source.name), source.table, str(exc)))
-        for _ in range(BATCH_STEPS + 1):
-            tick(f"{source.path.name}: unreadable")
-        return
-    tick(f"{source.path.name}: read {staged.rows:,} rows")
-    unknown = [c for c in staged.columns if c not in table.by_name]
-    if unknown:
-        report.unknown_columns[source.name] = unknown
-    result = load_batch(
-        stores.warehouse.con,
-        staged,
-        table,
-        import_id=report.import_id,
-        rejects_dir=settings.rejects_dir.resolve(),
-        now=clock(),
-        step=lambda what: tick(f"{source.path.name}: {what}"),
-    )
-    report.counts(source.table).add(result.counts)
-    if result.rejects:
-        report.rejects.append(result.rejects)
-    if result.errors_by_field:
-        merged = report.errors_by_field.setdefault(source.table, {})
-        for name, n in result.errors_by_field.items():
-            merged[name] = merged.get(name, 0) + n
+    rejects: list[Path] = []
+    for number, part in enumerate(parts, start=1):
+        shown = source.path.name if part is None else f"{source.path.name} part {number}"
+        try:
+            staged = stage(stores.warehouse.con, source, f"stage_{source.table}", part)
+        except SourceError as exc:
+            where = "" if part is None else f" (rows {part[0] + 1}–{part[1]})"
+            report.file_errors.append(FileError(Path(source.name), source.table, f"{exc}{where}"))
+            for _ in range(BATCH_STEPS + 1):
+                tick(f"{shown}: unreadable")
+            continue
+        tick(f"{shown}: read {staged.rows:,} rows")
+        unknown = [c for c in staged.columns if c not in table.by_name]
+        if unknown:
+            report.unknown_columns[source.name] = unknown
+        result = load_batch(
+            stores.warehouse.con,
+            staged,
+            table,
+            import_id=report.import_id,
+            rejects_dir=settings.rejects_dir.resolve(),
+            now=clock(),
+            step=_labelled(tick, shown),
+            part=None if part is None else number,
+        )
+        report.counts(source.table).add(result.counts)
+        if result.rejects:
+            rejects.append(result.rejects)
+        if result.errors_by_field:
+            merged = report.errors_by_field.setdefault(source.table, {})
+            for name, n in result.errors_by_field.items():
+                merged[name] = merged.get(name, 0) + n
+    if rejects:
+        report.rejects.append(merge_rejects(stores.warehouse.con, rejects))
+
+
+def _labelled(tick: Callable[[str], None], shown: str) -> Callable[[str], None]:
+    return lambda what: tick(f"{shown}: {what}")

@@ -60,6 +60,8 @@ class Staged:
     # Source columns stored under another name in the staged table, because their own
     # name would hide DuckDB's `rowid` (source name -> staged name).
     renamed: dict[str, str] = field(default_factory=dict)
+    # Data rows of the file before this part (a large Parquet file is staged in parts).
+    offset: int = 0
 
     def column(self, name: str) -> str:
         """The quoted name under which source column `name` is in the staged table."""
@@ -122,8 +124,36 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
-    """Loads `source` into temp table `name`. Raises SourceError if the file is unreadable."""
+# DuckDB's position of a row in a Parquet file; the parts of a file are ranges of it.
+FILE_ROW = "file_row_number"
+Part = tuple[int, int]  # the data rows [start, end) of a file, counted from 0
+
+
+def parts_of(con: duckdb.DuckDBPyConnection, source: Source, batch_rows: int) -> list[Part | None]:
+    """How `source` is staged: whole (`[None]`), or a Parquet file of more than
+    `batch_rows` rows in ranges of that many rows. DuckDB reads only the row groups a range
+    touches, so each part costs its own rows, not the file's."""
+    import duckdb
+
+    if source.fmt != "parquet" or batch_rows < 1:
+        return [None]
+    path = _sql_str(str(source.path))
+    try:
+        rows = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({path})").fetchone()
+        names = con.execute(f"DESCRIBE SELECT * FROM read_parquet({path})").fetchall()
+    except duckdb.Error:
+        return [None]  # staging the whole file reports what is wrong with it
+    total = int(rows[0]) if rows and rows[0] is not None else 0
+    if total <= batch_rows or any(str(n[0]).lower() == FILE_ROW for n in names):
+        return [None]
+    return [(start, min(start + batch_rows, total)) for start in range(0, total, batch_rows)]
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, source: Source, name: str, part: Part | None = None
+) -> Staged:
+    """Loads `source` (or the `part` of its rows) into temp table `name`. Raises
+    SourceError if the file is unreadable."""
     import duckdb  # loaded by whoever opened `con`; not when this module is imported
 
     path = _sql_str(str(source.path))
@@ -138,8 +168,14 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
         reader = f"read_parquet({path})"
     else:
         reader = _json_reader(con, source, path)
+    select = f"SELECT * FROM {reader}"
+    if part is not None:
+        select = (
+            f"SELECT * EXCLUDE ({FILE_ROW}) FROM read_parquet({path}, {FILE_ROW}=true) "
+            f"WHERE {FILE_ROW} >= {part[0]} AND {FILE_ROW} < {part[1]}"
+        )
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {reader}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
     except duckdb.Error as exc:
         found = _first_bad_json_line(source.path) if source.fmt == "jsonl" else None
         reason = (found or _first_line(exc)).replace(str(source.path), source.name)
@@ -169,7 +205,9 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str) -> Staged:
         con.execute(f"DROP TABLE IF EXISTS {rejects}")
         con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
     count = con.execute(f"SELECT count(*) FROM {name}").fetchone()
-    return Staged(source, name, columns, int(count[0]) if count else 0, malformed, renamed)
+    rows = int(count[0]) if count else 0
+    offset = part[0] if part else 0
+    return Staged(source, name, columns, rows, malformed, renamed, offset)
 
 
 def _first_line(exc: Exception) -> str:
@@ -265,6 +303,6 @@ def row_number_sql(staged: Staged) -> str:
     has r_j - j readable rows before it.
     """
     if not staged.malformed:
-        return "(rowid + 1)"
+        return f"(rowid + {1 + staged.offset})"
     before = ", ".join(str(m.row - j) for j, m in enumerate(staged.malformed, start=1))
     return f"(rowid + 1 + len(list_filter([{before}], lambda b: b < rowid + 1)))"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
@@ -100,14 +100,39 @@ def rider_language(session: Session, rider_id: str) -> str:
 
     Remembered for the rest of the transaction: deciding a week notifies most riders two
     or three times, and reading the language again each time took a tenth of it."""
-    transaction = session.get_transaction()
-    held = session.info.get(_LANGUAGES)
-    known: dict[str, str] = held[1] if held and transaction and held[0] is transaction else {}
+    known = _known_languages(session)
     if rider_id not in known:
         language = session.scalar(select(Rider.language).where(Rider.rider_id == rider_id))
         known[rider_id] = language or FALLBACK_LANGUAGE
-        session.info[_LANGUAGES] = (session.get_transaction(), known)
     return known[rider_id]
+
+
+def remember_languages(session: Session, rider_ids: Iterable[str]) -> None:
+    """Reads the languages of many riders in one query, for the notices this transaction
+    will issue them (one query per rider also flushed the session's pending rows each
+    time)."""
+    known = _known_languages(session)
+    wanted = sorted(set(rider_ids) - set(known))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found = dict(
+            session.execute(
+                select(Rider.rider_id, Rider.language).where(Rider.rider_id.in_(chunk))
+            ).all()
+        )
+        for rider_id in chunk:
+            known[rider_id] = found.get(rider_id) or FALLBACK_LANGUAGE
+
+
+def _known_languages(session: Session) -> dict[str, str]:
+    transaction = session.get_transaction() or session.begin()
+    held = session.info.get(_LANGUAGES)
+    if held and held[0] is transaction:
+        known: dict[str, str] = held[1]
+        return known
+    known = {}
+    session.info[_LANGUAGES] = (transaction, known)
+    return known
 
 
 def notices_for(session: Session, rider_id: str) -> list[Notice]:
