@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -59,7 +60,11 @@ def child_import(options: dict[str, Any]) -> dict[str, Any]:
     from riderperf.config import Settings
     from riderperf.ingest.service import import_path
 
-    settings = Settings(home=Path(options["home"]), warehouse_memory=options["memory"])
+    settings = Settings(
+        home=Path(options["home"]),
+        warehouse_memory=options["memory"],
+        import_batch_rows=options["batch_rows"],
+    )
     began = time.perf_counter()
     report = import_path(Path(options["city"]), settings)
     if report.exit_code != 0:
@@ -86,7 +91,31 @@ def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
 CHILDREN = {"simulate": child_simulate, "import": child_import, "evaluate": child_evaluate}
 
 
-def one_size(millions: float, work: Path, memory: str, keep: bool) -> dict[str, Any]:
+class DiskWatch:
+    """The least free disk space seen while a stage runs (sampled each second), so the
+    report says how much room a run needs, spills included."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.least = path, shutil.disk_usage(path).free
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(1.0):
+            self.least = min(self.least, shutil.disk_usage(self.path).free)
+
+    def __enter__(self) -> DiskWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def one_size(
+    millions: float, work: Path, memory: str, keep: bool, batch_rows: int
+) -> dict[str, Any]:
     folder = work / f"{millions:g}M"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -96,15 +125,19 @@ def one_size(millions: float, work: Path, memory: str, keep: bool) -> dict[str, 
         "city": str(folder / "city"),
         "home": str(folder / "home"),
         "memory": memory,
+        "batch_rows": batch_rows,
     }
     out: dict[str, Any] = {
         "millions": millions,
         "riders": riders,
         "free_disk_gb_before": round(shutil.disk_usage(work).free / 1e9, 1),
     }
+    free_before = shutil.disk_usage(work).free
     for stage in CHILDREN:
-        result, peak = run_child(stage, options, folder, script=Path(__file__))
-        out[stage] = result | {"peak_mb": round(peak, 1)}
+        with DiskWatch(work) as disk:
+            result, peak = run_child(stage, options, folder, script=Path(__file__))
+        used = (free_before - disk.least) / 1e9
+        out[stage] = result | {"peak_mb": round(peak, 1), "peak_disk_used_gb": round(used, 1)}
         if stage == "simulate":
             out["orders"] = int(result["rows"]["orders"])
             out["city_gb"] = round(size_of(folder / "city") / 1e9, 2)
@@ -127,6 +160,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/rp-scale"))
     parser.add_argument("--memory", default="12GB", help="RIDERPERF_WAREHOUSE_MEMORY")
     parser.add_argument("--keep", action="store_true", help="keep the simulated files")
+    parser.add_argument(
+        "--batch-rows", type=int, default=5_000_000, help="RIDERPERF_IMPORT_BATCH_ROWS"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -137,7 +173,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     os.environ.pop("RIDERPERF_WAREHOUSE_MEMORY", None)  # the children get --memory
     for millions in args.millions:
-        print(json.dumps(one_size(millions, args.work, args.memory, args.keep)), flush=True)
+        found = one_size(millions, args.work, args.memory, args.keep, args.batch_rows)
+        print(json.dumps(found), flush=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # checked, compared and committed on its own: the import's memory and temporary disk
     # are those of one part, whatever the file's size.
     import_batch_rows: int = 5_000_000
+    # The Spark master `evaluate` uses when the warehouse is a lakehouse (`local[2]`,
+    # `spark://host:7077`, `yarn`, …); None keeps the one spark-submit chose.
+    spark_master: str | None = None
 
     @cached_property
     def app_database_url(self) -> str:
@@ -39,16 +42,37 @@ class Settings(BaseSettings):
         url = self.warehouse_url
         if not url:
             return (self.home / "warehouse.duckdb").resolve()
+        if self.lakehouse is not None:
+            raise ValueError(
+                f"RIDERPERF_WAREHOUSE_URL={url!r} is a lakehouse computed on Spark: "
+                "`riderperf evaluate` runs there; import, decide, appeals and the pages that "
+                "show judgments need the embedded warehouse (a duckdb:// URL or none)"
+            )
         if url.startswith("duckdb://"):
             rest = url.removeprefix("duckdb://")
             # duckdb:///abs/path names an absolute file, duckdb://rel/path a relative one.
             return Path(rest).resolve()
         if "://" in url:
             raise ValueError(
-                f"RIDERPERF_WAREHOUSE_URL={url!r}: only duckdb:// warehouses are supported "
-                "in this release; give duckdb:///path/to/warehouse.duckdb"
+                f"RIDERPERF_WAREHOUSE_URL={url!r}: give duckdb:///path/to/warehouse.duckdb "
+                "(the embedded warehouse) or lakehouse:///path/to/tables (Parquet tables "
+                "computed on Spark)"
             )
         return Path(url).resolve()
+
+    @cached_property
+    def lakehouse(self) -> str | None:
+        """The folder of canonical Parquet tables that `evaluate` computes on Spark, when
+        `RIDERPERF_WAREHOUSE_URL` is `lakehouse:///abs/path`, `lakehouse://rel/path` or
+        `lakehouse:<URL Spark reads>` (`lakehouse:s3a://bucket/lake`); else None."""
+        url = self.warehouse_url or ""
+        if not url.startswith("lakehouse:"):
+            return None
+        rest = url.removeprefix("lakehouse:")
+        if "://" in rest:
+            return rest
+        rest = rest.removeprefix("//")
+        return str(Path(rest).resolve())
 
     @property
     def rejects_dir(self) -> Path:

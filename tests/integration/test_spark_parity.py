@@ -1,11 +1,14 @@
-"""The pipeline's warehouse expressions give the same rows on Spark as on DuckDB.
+"""An evaluation on Spark publishes the same scorecards as one on DuckDB, through the same
+rows at every stage.
 
-A small simulated city is imported into a DuckDB warehouse and evaluated there the way
-riderperf does (`write_judgments`, `build_daily_facts`, `kpi_window`: the kept SQL with its
-variables). Its canonical tables are written as Parquet, and Spark runs the same Ibis
-expressions over them (`workflows.spark_pipeline`), each stage reading Spark's own output
-of the stage before. Every column of every row must be equal: text character for
-character, floats exactly.
+A small simulated city is imported into a DuckDB warehouse and evaluated there
+(`evaluate_period`), a judgment is overturned on appeal and the period evaluated again.
+Its canonical tables are written as Parquet, and a copy of the app database evaluates the
+period over them on Spark (`workflows.spark_evaluate`, as `riderperf evaluate` does with
+`RIDERPERF_WAREHOUSE_URL=lakehouse:///…`): the same Ibis expressions, each stage reading
+Spark's own output of the stage before, the overturn applied there too. Every column of
+every row of every stage must be equal (text character for character, floats exactly), and
+so must every published scorecard.
 
 Spark needs Java: without it the tests skip on a developer's machine and fail in CI
 (`make test` installs Java 17 when it is missing).
@@ -16,29 +19,32 @@ from __future__ import annotations
 import math
 import shutil
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from riderperf.clock import as_utc, midnight
+from riderperf.clock import as_utc
 from riderperf.common.periods import days_period
 from riderperf.config import Settings
+from riderperf.evaluation.orm import OFFICIAL
+from riderperf.evaluation.overrides import OVERTURNED_RULE, find_judgment, override_judgment
+from riderperf.evaluation.records import card_json, load_cards
+from riderperf.evaluation.service import EvaluationResult, evaluate_period
 from riderperf.ingest.service import import_path
-from riderperf.metrics.daily import RIDER_DAILY, build_daily_facts
+from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.registry import fact_columns
 from riderperf.metrics.windows import GROUP_KEYS, RIDER_COLUMNS, kpi_window
-from riderperf.policy import default_policy_folder
-from riderperf.policy.loader import load_policy
 from riderperf.responsibility.model import JUDGMENT_COLUMNS
-from riderperf.responsibility.params import JudgmentParams
-from riderperf.responsibility.store import write_judgments
+from riderperf.storage.db import app_database, unit_of_work
+from riderperf.stores import open_stores
 from riderperf.warehouse.connection import open_warehouse
 from riderperf.warehouse.day_facts import DAY_FACTS, FACT_COUNTS
 from riderperf.warehouse.lakehouse import export_parquet
 from riderperf.workflows import spark_pipeline
+from riderperf.workflows.spark_evaluate import evaluate_on_spark
 from tests.databases import IN_CI, copy_sqlite
 from tests.snapshots import Snapshots
 
@@ -46,7 +52,9 @@ START = date(2026, 2, 2)
 DAYS = 3
 # The judged days leave out the first, so complaints about its orders come from later days.
 FIRST, END = START + timedelta(days=1), START + timedelta(days=DAYS)
-VERSION = "parity"
+PERIOD = days_period(FIRST, END)
+VERSION = "default"
+AT = datetime(2026, 2, 6, 9, 0, tzinfo=UTC)  # when the late delivery is overturned
 DATE_COLUMNS = {"day", "joined_on"}
 # A few hundred rows: Spark's code generation (a Java compile per stage, seconds for the
 # judgments' plan) and the JVM's optimising compiler cost more than they save, about
@@ -82,35 +90,47 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def params() -> JudgmentParams:
-    return JudgmentParams.from_parameters(load_policy(default_policy_folder()).at(START))
-
-
-@pytest.fixture(scope="module")
 def duck(
     snapshots: Snapshots,
     sqlite_template: Path,
-    params: JudgmentParams,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Any]:
-    """The city evaluated on DuckDB: its tables' rows, and the lakehouse folder."""
+    """The city evaluated on DuckDB with one late delivery overturned: its tables' rows,
+    its published scorecards, the lakehouse folder and the app database's copy for Spark."""
     city = snapshots.dataset(riders=40, days=DAYS, seed=5, start=START)
     root = tmp_path_factory.mktemp("spark-parity")
     settings = Settings(home=root / "home")
     copy_sqlite(sqlite_template, settings.home / "riderperf.db")
     assert import_path(city, settings).exit_code == 0
+    evaluate_period(settings, PERIOD)
+    found: dict[str, Any] = {"overturned": overturn_one_late_delivery(settings)}
+    result = evaluate_period(settings, PERIOD)
     with open_warehouse(settings.warehouse_path) as warehouse:
-        write_judgments(warehouse, params, VERSION, midnight(FIRST), midnight(END))
-        build_daily_facts(warehouse, FIRST, END, VERSION)
-        found: dict[str, Any] = {
-            name: warehouse.con.execute(f"SELECT * FROM {name}").fetchall()
-            for name in ("judgments", DAY_FACTS, RIDER_DAILY)
-        }
+        for name in ("judgments", DAY_FACTS, RIDER_DAILY):
+            found[name] = warehouse.con.execute(f"SELECT * FROM {name}").fetchall()
         for group_by in ("rider", "zone"):
-            found[group_by] = kpi_window(warehouse, days_period(FIRST, END), VERSION, group_by)
+            found[group_by] = kpi_window(warehouse, PERIOD, VERSION, group_by)
         found["lake"] = root / "lake"
         export_parquet(warehouse, found["lake"])
+    with open_stores(settings, read_only=True) as stores:
+        found["cards"] = load_cards(stores.engine, result.evaluation_id)
+    found["app"] = copy_sqlite(settings.home / "riderperf.db", root / "spark-app.db")
     return found
+
+
+def overturn_one_late_delivery(settings: Settings) -> str:
+    """Overturns the first late delivery judged the rider's; returns its event id."""
+    with open_stores(settings) as stores:
+        (event_id,) = stores.warehouse.con.execute(
+            "SELECT min(event_id) FROM judgments WHERE event = 'late' AND party = 'rider'"
+        ).fetchone() or (None,)
+        assert event_id is not None
+        judgment = find_judgment(stores.warehouse, event_id)
+        with unit_of_work(stores.engine) as session:
+            override_judgment(
+                session, event_id, party="none", case_id="c-1", by="rev", at=AT, judgment=judgment
+            )
+    return str(event_id)
 
 
 @pytest.fixture(scope="module")
@@ -146,26 +166,56 @@ def spark_rows(spark: Any, expr: Any, columns: list[str]) -> list[tuple[Any, ...
 
 
 @pytest.fixture(scope="module")
-def run(lake: Any, params: JudgmentParams, duck: dict[str, Any]) -> spark_pipeline.SparkRun:
-    """The stages run on Spark, each kept as a table the next one reads and written as
-    Parquet."""
-    out = duck["lake"].parent / "spark-out"
-    return spark_pipeline.run_pipeline(lake, params, VERSION, FIRST, END, out=out)
+def evaluated(lake: Any, duck: dict[str, Any]) -> EvaluationResult:
+    """The period evaluated on Spark over the lakehouse, published to the app database's
+    copy; the stages' tables stay in Spark's memory for the tests."""
+    settings = Settings(
+        home=duck["lake"].parent / "spark-home",
+        database_url=f"sqlite:///{duck['app']}",
+        warehouse_url=f"lakehouse://{duck['lake']}",
+    )
+    return evaluate_on_spark(settings, PERIOD, spark=lake)
 
 
 @pytest.fixture(scope="module")
-def on_spark(lake: Any, run: spark_pipeline.SparkRun) -> Any:
+def on_spark(lake: Any, evaluated: EvaluationResult) -> Any:
     return lake
 
 
 def test_the_spark_run_writes_each_stage_as_parquet(
-    on_spark: Any, run: spark_pipeline.SparkRun, duck: dict[str, Any]
+    on_spark: Any, evaluated: EvaluationResult, duck: dict[str, Any]
 ) -> None:
-    out = duck["lake"].parent / "spark-out"
+    out = duck["lake"] / "_riderperf" / VERSION / PERIOD.label
     for table in ("judgments", DAY_FACTS, RIDER_DAILY):
-        assert on_spark.session.read.parquet(str(out / table)).count() == run.rows[table] > 0
-    assert run.window is not None and run.window.num_rows == run.rows["window"] > 0
-    assert set(run.seconds) == {"judgments", DAY_FACTS, RIDER_DAILY, "window"}
+        written = on_spark.session.read.parquet(str(out / table)).count()
+        assert written == on_spark.session.table(table).count() > 0
+    assert evaluated.judgments == len(duck["judgments"])
+    assert {"judgments", DAY_FACTS, RIDER_DAILY, "window", "scores", "publish"} <= set(
+        evaluated.seconds
+    )
+
+
+def test_spark_publishes_the_scorecards_duckdb_published(
+    evaluated: EvaluationResult, duck: dict[str, Any]
+) -> None:
+    expected = [card_json(c) for c in sorted(duck["cards"], key=lambda c: c.rider_id)]
+    found = [card_json(c) for c in sorted(evaluated.cards, key=lambda c: c.rider_id)]
+    assert len(found) == len(expected) > 20
+    assert found == expected
+    assert evaluated.purpose == OFFICIAL
+    with app_database(f"sqlite:///{duck['app']}") as engine:
+        stored = load_cards(engine, evaluated.evaluation_id)
+    assert [card_json(c) for c in sorted(stored, key=lambda c: c.rider_id)] == expected
+
+
+def test_the_overturned_judgment_is_rewritten_on_spark(on_spark: Any, duck: dict[str, Any]) -> None:
+    table = on_spark.table("judgments")
+    mine = table.filter(table.event_id == duck["overturned"]).select(
+        "party", "rule", "minutes_rider"
+    )
+    assert on_spark.to_arrow(mine).to_pylist() == [
+        {"party": "none", "rule": OVERTURNED_RULE, "minutes_rider": 0.0}
+    ]
 
 
 def test_judgments_on_spark_equal_duckdbs(on_spark: Any, duck: dict[str, Any]) -> None:

@@ -51,5 +51,23 @@ def test_warehouse_url_takes_a_duckdb_file_and_refuses_other_engines(tmp_path: P
         Settings(warehouse_url=f"duckdb:///{tmp_path}/w.duckdb").warehouse_path
         == tmp_path / "w.duckdb"
     )
-    with pytest.raises(ValueError, match="only duckdb:// warehouses"):
+    with pytest.raises(ValueError, match="give duckdb:///path/to/warehouse.duckdb"):
         _ = Settings(warehouse_url="postgres://x/y").warehouse_path
+    assert Settings(warehouse_url=f"duckdb:///{tmp_path}/w.duckdb").lakehouse is None
+
+
+@pytest.mark.parametrize(
+    ("url", "lake"),
+    [
+        ("lakehouse:///data/lake", "/data/lake"),
+        ("lakehouse://lake", "<cwd>/lake"),
+        ("lakehouse:s3a://bucket/lake", "s3a://bucket/lake"),
+    ],
+)
+def test_a_lakehouse_url_names_the_folder_spark_reads_and_no_duckdb_file(
+    url: str, lake: str
+) -> None:
+    settings = Settings(warehouse_url=url)
+    assert settings.lakehouse == lake.replace("<cwd>", str(Path.cwd().resolve()))
+    with pytest.raises(ValueError, match="a lakehouse computed on Spark"):
+        _ = settings.warehouse_path

@@ -98,11 +98,18 @@ def evaluate(
 
     Under another policy version than the period's published evaluation, the result is a
     scenario (what riders see, decisions and next period's tiers stay as they were) unless
-    --official is given."""
+    --official is given. With RIDERPERF_WAREHOUSE_URL=lakehouse:///path the judgments and
+    KPI counts are computed on Spark over that folder's Parquet tables."""
     chosen = choose_period(period, as_of, policy)
     purpose = None if official is None else (OFFICIAL if official else SCENARIO)
+    settings = load_settings()
     try:
-        result = evaluate_period(load_settings(), chosen, policy_version=policy, purpose=purpose)
+        if settings.lakehouse is not None:
+            from riderperf.workflows.spark_evaluate import evaluate_on_spark
+
+            result = evaluate_on_spark(settings, chosen, policy_version=policy, purpose=purpose)
+        else:
+            result = evaluate_period(settings, chosen, policy_version=policy, purpose=purpose)
     except (LookupError, ValueError) as exc:
         raise fail(str(exc)) from exc
     summary = result.summary()

@@ -169,6 +169,31 @@ def apply_overrides(
     return int(row[0]) if row else 0
 
 
+def overridden_expr(judgments: Any, overrides: Any) -> Any:
+    """The Ibis table `judgments` with its overturned judgments rewritten as
+    `apply_overrides` rewrites them, for an engine whose judgments are not a table to update
+    (Spark judges a period afresh each run). `overrides` is `latest_overrides`' table."""
+    import ibis
+
+    found = overrides.select(
+        _o_event=overrides.event_id, _o_party=overrides.party, _o_case=overrides.case_id
+    )
+    joined = judgments.left_join(found, judgments.event_id == found._o_event)
+    hit = joined._o_event.notnull()
+    case = joined._o_case.fill_null("-")
+    explanation = "Overturned on appeal (case " + case + "); before: " + joined.explanation
+    zero = ibis.literal(0.0).cast(joined.minutes_rider.type())
+    return joined.mutate(
+        party=ibis.ifelse(hit, joined._o_party, joined.party),
+        minutes_rider=ibis.ifelse(hit & (joined._o_party != "rider"), zero, joined.minutes_rider),
+        rule=ibis.ifelse(hit, ibis.literal(OVERTURNED_RULE), joined.rule),
+        confidence=ibis.ifelse(
+            hit, ibis.literal(1.0).cast(joined.confidence.type()), joined.confidence
+        ),
+        explanation=ibis.ifelse(hit, explanation, joined.explanation),
+    ).select(*judgments.columns)
+
+
 def _ref(row: Any) -> JudgmentRef:
     """A `judgments` row (in JudgmentRef's column order) with its time in UTC."""
     at: datetime = row[4]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from sqlalchemy import Engine
@@ -29,8 +29,11 @@ from riderperf.policy.versions import (
     version_for_day,
 )
 from riderperf.responsibility.params import JudgmentParams
-from riderperf.storage.db import unit_of_work
+from riderperf.storage.db import app_database, unit_of_work
 from riderperf.stores import Stores, open_stores
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROLLING_WINDOW = "scoring.rolling_window_days"
 
@@ -77,8 +80,8 @@ def resolve_version(engine: Engine, on: date, version: str | None, clock: Clock)
 
 def rolling_window(settings: Settings, as_of: date, version: str | None, clock: Clock) -> Period:
     """The policy's rolling window ending the day before `as_of`."""
-    with open_stores(settings) as stores:
-        chosen = resolve_version(stores.engine, as_of, version, clock)
+    with app_database(settings.app_database_url) as engine:
+        chosen = resolve_version(engine, as_of, version, clock)
     days = int(chosen.policy.at(as_of).get(ROLLING_WINDOW))
     return rolling_period(as_of, days)
 
@@ -100,14 +103,14 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def choose_purpose(stores: Stores, period: Period, version: str, requested: str | None) -> str:
+def choose_purpose(engine: Engine, period: Period, version: str, requested: str | None) -> str:
     """`requested` when given; otherwise official, unless the period's published evaluation
     used another policy version: then a what-if, which must not replace what riders see."""
     if requested is not None:
         if requested not in PURPOSES:
             raise ValueError(f"purpose {requested!r}: choose one of {', '.join(PURPOSES)}")
         return requested
-    with unit_of_work(stores.engine) as session:
+    with unit_of_work(engine) as session:
         current = published_evaluation(session, period.label)
         if current is None or current.policy_version == version:
             return OFFICIAL
@@ -157,13 +160,13 @@ def _evaluate_in(
     # evaluation runs, so the web server, which imports this module for re-evaluations
     # after an overturn, starts without them.
     from riderperf.metrics.daily import build_daily_facts
-    from riderperf.metrics.evaluate import rider_window, score_window
+    from riderperf.metrics.evaluate import rider_window
     from riderperf.responsibility.store import judge_window
 
     started = clock()
     seconds: dict[str, float] = {}
     version = resolve_version(stores.engine, period.start, policy_version, clock)
-    purpose = choose_purpose(stores, period, version.version, requested)
+    purpose = choose_purpose(stores.engine, period, version.version, requested)
     params = version.policy.at(period.start)
     start = datetime.combine(period.start, datetime.min.time(), UTC)
     end = datetime.combine(period.end, datetime.min.time(), UTC)
@@ -199,33 +202,75 @@ def _evaluate_in(
     # The warehouse's part is done: its file is written while Python scores and
     # publishes.
     with stores.warehouse.checkpoint_alongside():
-        cards = score_window(riders, params, period, version.version, earlier, period.end)
-        seconds["scores"] = time.perf_counter() - t
-        result = EvaluationResult(
-            f"{started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
-            period,
-            version.version,
-            judged,
-            cards,
-            seconds,
-            purpose,
-            judged_days=window.judged_days,
-            reused_days=window.reused_days,
-        )
-        t = time.perf_counter()
-        store_evaluation(
+        return score_and_publish(
             stores.engine,
-            result.evaluation_id,
+            riders,
+            Evaluated(version, purpose, started, judged, window.judged_days, window.reused_days),
             period,
-            version.version,
-            started,
-            clock(),
-            judged,
-            cards,
-            result.summary(),
-            purpose,
+            earlier,
+            seconds,
+            t,
+            clock,
         )
-        seconds["publish"] = time.perf_counter() - t
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """What an evaluation settled before scoring: the policy version, the purpose, when
+    it started, and the judgments it holds (how many, and the days judged and kept)."""
+
+    version: PolicyVersion
+    purpose: str
+    started: datetime
+    judgments: int
+    judged_days: int = 0
+    reused_days: int = 0
+
+
+def score_and_publish(
+    engine: Engine,
+    riders: pd.DataFrame,
+    evaluated: Evaluated,
+    period: Period,
+    earlier: dict[str, str],
+    seconds: dict[str, float],
+    scoring_started: float,
+    clock: Clock,
+) -> EvaluationResult:
+    """Scores the rider window `riders` (`metrics.windows.kpi_window`'s form, whichever
+    engine computed it) and stores the evaluation with its scorecards; `earlier` are the
+    riders' previous tiers, `seconds` gets the scoring and publishing times."""
+    from riderperf.metrics.evaluate import score_window
+
+    version = evaluated.version
+    params = version.policy.at(period.start)
+    cards = score_window(riders, params, period, version.version, earlier, period.end)
+    seconds["scores"] = time.perf_counter() - scoring_started
+    result = EvaluationResult(
+        f"{evaluated.started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
+        period,
+        version.version,
+        evaluated.judgments,
+        cards,
+        seconds,
+        evaluated.purpose,
+        judged_days=evaluated.judged_days,
+        reused_days=evaluated.reused_days,
+    )
+    t = time.perf_counter()
+    store_evaluation(
+        engine,
+        result.evaluation_id,
+        period,
+        version.version,
+        evaluated.started,
+        clock(),
+        evaluated.judgments,
+        cards,
+        result.summary(),
+        evaluated.purpose,
+    )
+    seconds["publish"] = time.perf_counter() - t
     return result
 
 

@@ -170,6 +170,12 @@ def _idle_riders(warehouse: Warehouse, rider_ids: list[str]) -> pd.DataFrame:
         f"WHERE rider_id IN ({placeholders})",
         rider_ids,
     ).df()
+    return idle_rows(frame)
+
+
+def idle_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Riders' rows (rider_id and RIDER_COLUMNS) as window rows with zero counts: riders
+    who had no data in the period but a previous tier."""
     for column in fact_columns():
         frame[column] = 0
     frame["riders"] = 1

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riderperf.clock import midnight
+from riderperf.evaluation.overrides import overridden_expr
 from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
@@ -92,14 +93,22 @@ def run_pipeline(
     group_by: GroupBy = "rider",
     out: Path | str | None = None,
     equipment_checks: str | None = None,
+    overrides: str | None = None,
 ) -> SparkRun:
     """Judges the days [first, end), counts the day facts, builds the daily counts and the
     KPI window, each kept in Spark's memory for the next stage (`judgments`,
     `rider_day_facts`, `rider_daily`); with `out`, each is also written as a Parquet folder
-    `<out>/<table>`. The window is returned as an Arrow table."""
+    `<out>/<table>`. The window is returned as an Arrow table. `overrides` names a table of
+    overturned judgments (`evaluation.overrides.latest_overrides`), applied to the
+    judgments before they are counted."""
     run = SparkRun()
+
+    def judged() -> Any:
+        found = judgments(spark, params, version, first, end)
+        return found if overrides is None else overridden_expr(found, spark.table(overrides))
+
     stages = (
-        (JUDGMENTS, lambda: judgments(spark, params, version, first, end)),
+        (JUDGMENTS, judged),
         (DAY_FACTS, lambda: day_facts(spark)),
         (RIDER_DAILY, lambda: daily(spark, version, first, end, equipment_checks)),
     )
