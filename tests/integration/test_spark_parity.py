@@ -29,23 +29,28 @@ import pytest
 from riderperf.clock import as_utc
 from riderperf.common.periods import days_period
 from riderperf.config import Settings
-from riderperf.evaluation.orm import OFFICIAL
+from riderperf.evaluation.orm import OFFICIAL, Scorecard
 from riderperf.evaluation.overrides import OVERTURNED_RULE, find_judgment, override_judgment
+from riderperf.evaluation.published import published_scorecards
 from riderperf.evaluation.records import card_json, load_cards
 from riderperf.evaluation.service import EvaluationResult, evaluate_period
 from riderperf.ingest.service import import_path
+from riderperf.inspections.records import record_inspection
+from riderperf.inspections.templates import ensure_default_template
 from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.registry import fact_columns
 from riderperf.metrics.windows import GROUP_KEYS, RIDER_COLUMNS, kpi_window
 from riderperf.responsibility.model import JUDGMENT_COLUMNS
 from riderperf.storage.db import app_database, unit_of_work
 from riderperf.stores import open_stores
+from riderperf.users.service import create_user
 from riderperf.warehouse.connection import open_warehouse
 from riderperf.warehouse.day_facts import DAY_FACTS, FACT_COUNTS
 from riderperf.warehouse.lakehouse import export_parquet
 from riderperf.workflows import spark_pipeline
 from riderperf.workflows.spark_evaluate import evaluate_on_spark
 from tests.databases import IN_CI, copy_sqlite
+from tests.integration.test_inspections_notices import ALL_PASS
 from tests.snapshots import Snapshots
 
 START = date(2026, 2, 2)
@@ -103,7 +108,10 @@ def duck(
     copy_sqlite(sqlite_template, settings.home / "riderperf.db")
     assert import_path(city, settings).exit_code == 0
     evaluate_period(settings, PERIOD)
-    found: dict[str, Any] = {"overturned": overturn_one_late_delivery(settings)}
+    found: dict[str, Any] = {
+        "overturned": overturn_one_late_delivery(settings),
+        "inspected": inspect_one_rider(settings),
+    }
     result = evaluate_period(settings, PERIOD)
     with open_warehouse(settings.warehouse_path) as warehouse:
         for name in ("judgments", DAY_FACTS, RIDER_DAILY):
@@ -116,6 +124,23 @@ def duck(
         found["cards"] = load_cards(stores.engine, result.evaluation_id)
     found["app"] = copy_sqlite(settings.home / "riderperf.db", root / "spark-app.db")
     return found
+
+
+def inspect_one_rider(settings: Settings) -> str:
+    """Records an inspection with a failed equipment item for the first rider with a
+    scorecard, inside the period; returns the rider's id."""
+    with open_stores(settings) as stores, unit_of_work(stores.engine) as session:
+        rider = min(session.scalars(published_scorecards().with_only_columns(Scorecard.rider_id)))
+        create_user(session, "ivy", "inspector", at=AT)
+        ensure_default_template(session, AT)
+        record_inspection(
+            session,
+            rider_id=rider,
+            inspector="ivy",
+            at=AT - timedelta(days=2),
+            results=ALL_PASS | {"box_hygiene": False},
+        )
+    return rider
 
 
 def overturn_one_late_delivery(settings: Settings) -> str:
@@ -199,6 +224,9 @@ def test_spark_publishes_the_scorecards_duckdb_published(
     evaluated: EvaluationResult, duck: dict[str, Any]
 ) -> None:
     expected = [card_json(c) for c in sorted(duck["cards"], key=lambda c: c.rider_id)]
+    inspected = next(c for c in evaluated.cards if c.rider_id == duck["inspected"])
+    equipment = inspected.kpis["equipment_compliance"]
+    assert (equipment.num, equipment.den) == (3, 4)
     found = [card_json(c) for c in sorted(evaluated.cards, key=lambda c: c.rider_id)]
     assert len(found) == len(expected) > 20
     assert found == expected

@@ -51,7 +51,7 @@ def test_warehouse_url_takes_a_duckdb_file_and_refuses_other_engines(tmp_path: P
         Settings(warehouse_url=f"duckdb:///{tmp_path}/w.duckdb").warehouse_path
         == tmp_path / "w.duckdb"
     )
-    with pytest.raises(ValueError, match="give duckdb:///path/to/warehouse.duckdb"):
+    with pytest.raises(ValueError, match=r"give duckdb:///path/to/warehouse\.duckdb"):
         _ = Settings(warehouse_url="postgres://x/y").warehouse_path
     assert Settings(warehouse_url=f"duckdb:///{tmp_path}/w.duckdb").lakehouse is None
 

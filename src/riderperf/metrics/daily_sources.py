@@ -144,6 +144,9 @@ def add_documents(ib: Any, counts: Any) -> Any:
         valid=count_where(held.expires >= held.day), held=held.count()
     )
     rest = [c for c in fact_columns() if not c.startswith("document_compliance_")]
+    # view(): `docs` is built from `counts` too; when `counts` is itself a join (the
+    # equipment part added on Spark), Ibis cannot tell the two sides apart without it.
+    counts = counts.view()
     joined = counts.left_join(docs, ["rider_id", "day"])
     return joined.select(
         "rider_id",
