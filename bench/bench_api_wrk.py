@@ -55,7 +55,8 @@ def ensure_wrk() -> str:
     if found:
         return found
     sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
+    # apt prints to stderr: standard output is the JSON lines.
+    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True, stdout=sys.stderr)
     return shutil.which("wrk") or "wrk"
 
 
