@@ -34,6 +34,7 @@ READERS = {
 
 def floor_seconds(city: Path, fmt: str, work: Path) -> tuple[float, int]:
     """DuckDB reading every dataset file into a table of a fresh database file."""
+    (work / "floor.duckdb").unlink(missing_ok=True)  # a kept --work folder holds the last one
     con = duckdb.connect(str(work / "floor.duckdb"))
     rows = 0
     start = time.perf_counter()
