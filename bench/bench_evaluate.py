@@ -222,7 +222,7 @@ def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
         "stages": result.seconds,
         "policy_version": result.policy_version,
         "judgments": result.judgments,
-        "scorecards": len(result.cards),
+        "scorecards": result.riders,
         "first_run": not (rerun and rerun[0]),
     }
 

@@ -14,12 +14,7 @@ the same warm caches. It prints JSON: import seconds of the first days and of th
 seconds per stage of each evaluation, the days judged and kept, and the ratio rolling /
 full (the goal is at most 0.15).
 
-Last, `publish_forms` measures what the rolling run would cost if scorecards were published
-in another form: it times, on the rolling window, the vectorised scoring alone
-(`score_frame`), the scorecard objects built from it, their JSON, and the scored window
-written as one columnar table (DuckDB and Parquet), and adds the rolling run's judging and
-daily stages to estimate a rolling run that publishes the columnar table instead of one
-JSON scorecard per rider.
+It also prints the size of the rolling evaluation's published card table (`published_mb`).
 
 `--work` keeps the simulated city and a copy of the stores as they stood after the first
 import (`home-before`); a second run with the same folder starts from that copy (pass
@@ -65,62 +60,23 @@ def timed_evaluation(settings: Any, start: date, end: date) -> dict[str, Any]:
         "judged_days": result.judged_days,
         "reused_days": result.reused_days,
         "judgments": result.judgments,
-        "riders": len(result.cards),
+        "riders": result.riders,
         "policy_version": result.policy_version,
+        "evaluation_id": result.evaluation_id,
     }
 
 
-def publish_forms(settings: Any, start: date, end: date, rolling: dict[str, Any]) -> dict[str, Any]:
-    """Seconds of each way to turn the rolling window into what riders are shown."""
-    from riderperf.common.periods import days_period
-    from riderperf.evaluation.records import card_json, previous_tiers
-    from riderperf.metrics.evaluate import rider_window, score_window
-    from riderperf.metrics.rules import ScoringRules
-    from riderperf.metrics.score import score_frame
-    from riderperf.policy.versions import get_version
-    from riderperf.stores import open_stores
+def published_mb(settings: Any, evaluation_id: str) -> float:
+    """Size of the evaluation's published card table (Parquet) in the app database."""
+    from sqlalchemy import select
 
-    period = days_period(start, end)
-    found: dict[str, Any] = {}
-    with open_stores(settings) as stores:
-        version = rolling["policy_version"]
-        params = get_version(stores.engine, version).policy.at(start)
-        earlier = previous_tiers(stores.engine, start)
-        began = time.perf_counter()
-        window = rider_window(stores.warehouse, period, version, earlier)
-        found["window_seconds"] = time.perf_counter() - began
-        began = time.perf_counter()
-        scored = score_frame(window, ScoringRules.from_params(params))
-        found["score_frame_seconds"] = time.perf_counter() - began
-        began = time.perf_counter()
-        cards = score_window(window, params, period, version, earlier, end)
-        found["scorecards_seconds"] = time.perf_counter() - began
-        began = time.perf_counter()
-        texts = [card_json(card) for card in cards]
-        found["json_seconds"] = time.perf_counter() - began
-        found["json_mb"] = sum(len(t) for t in texts) / 1e6
-        con = stores.warehouse.con
-        began = time.perf_counter()
-        con.register("_scored", scored)
-        con.execute("CREATE OR REPLACE TABLE _scored_window AS SELECT * FROM _scored")
-        con.unregister("_scored")
-        found["columnar_table_seconds"] = time.perf_counter() - began
-        began = time.perf_counter()
-        path = settings.home / "scored.parquet"
-        scored.to_parquet(path)
-        found["parquet_seconds"] = time.perf_counter() - began
-        found["parquet_mb"] = path.stat().st_size / 1e6
-        con.execute("DROP TABLE _scored_window")
-    stages = rolling["stages"]
-    estimate = (
-        rolling["seconds"]
-        - stages["scores"]
-        - stages["publish"]
-        + found["score_frame_seconds"]
-        + found["columnar_table_seconds"]
-    )
-    found["rolling_with_columnar_publish_seconds"] = estimate
-    return {k: round(v, 3) if isinstance(v, float) else v for k, v in found.items()}
+    from riderperf.evaluation.orm import ScorecardTable
+    from riderperf.storage.db import app_database
+
+    with app_database(settings.app_database_url) as engine, engine.connect() as con:
+        query = select(ScorecardTable.parquet).where(ScorecardTable.evaluation_id == evaluation_id)
+        data = con.execute(query).scalar_one()
+    return round(len(data) / 1e6, 2)
 
 
 def main() -> None:
@@ -155,6 +111,7 @@ def main() -> None:
         shutil.rmtree(kept, ignore_errors=True)
         shutil.copytree(work / "home", kept)
     out["first_window"] = timed_evaluation(settings, START, last)
+    out["first_window"].pop("evaluation_id")
     out["import_new_day_seconds"] = timed_import(work / "new-day", settings)
     one_on = (START + timedelta(days=1), last + timedelta(days=1))
     out["rolling"] = timed_evaluation(settings, *one_on)
@@ -164,15 +121,12 @@ def main() -> None:
     con.close()
     out["orders"] = int(orders)
     out["full"] = timed_evaluation(settings, *one_on)
+    out["full"].pop("evaluation_id")
     ratio = out["rolling"]["seconds"] / out["full"]["seconds"]
     out["rolling_vs_full"] = round(ratio, 3)
     out["goal"] = GOAL
     out["goal_met"] = ratio <= GOAL
-    forms = publish_forms(settings, *one_on, out["rolling"])
-    forms["ratio_with_columnar_publish"] = round(
-        forms["rolling_with_columnar_publish_seconds"] / out["full"]["seconds"], 3
-    )
-    out["publish_forms"] = forms
+    out["published_mb"] = published_mb(settings, out["rolling"].pop("evaluation_id"))
     print(json.dumps(out, indent=2))
 
 

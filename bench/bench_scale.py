@@ -83,7 +83,7 @@ def child_evaluate(options: dict[str, Any]) -> dict[str, Any]:
     return {
         "seconds": round(time.perf_counter() - began, 2),
         "stages": {k: round(v, 2) for k, v in result.seconds.items()},
-        "riders": len(result.cards),
+        "riders": result.riders,
         "judgments": result.judgments,
     }
 

@@ -93,6 +93,15 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_card_tables() -> None:
+    """Each test reads card tables from its own database: the PostgreSQL tests reuse one
+    database URL, and some tests name their evaluations by hand."""
+    from riderperf.evaluation.cards import forget_cards
+
+    forget_cards()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
     """App database URL: a SQLite file or a PostgreSQL database of the test's own, at the

@@ -87,7 +87,7 @@ def test_existing_evaluations_become_official_and_the_newest_of_each_period_publ
 def test_migration_0012_downgrades_with_scorecards_in_place(settings: Settings) -> None:
     engine = make_engine(settings.app_database_url)
     try:
-        upgrade(engine)
+        command.upgrade(alembic_config(engine), "0012")  # scorecards still hold their card
         with engine.begin() as con:
             con.execute(EVALUATIONS.insert(), [row("w2", "2026-W02", 9)])
             con.execute(

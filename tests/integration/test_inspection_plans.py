@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from riderperf.audit.log import events_for
 from riderperf.cli.sampling import sampling_app
 from riderperf.config import Settings
-from riderperf.evaluation.orm import Evaluation, Scorecard
+from riderperf.evaluation.orm import Evaluation, Scorecard, ScorecardTable
+from riderperf.metrics.card_table import table_from_cards, to_parquet
 from riderperf.sampling.orm import (
     InspectionLotRecord,
     InspectionSelectionRecord,
@@ -99,9 +100,19 @@ def _seed_riders(stores: Stores) -> None:
                 period_end=date(2026, 3, 2),
                 policy_version="default",
                 status="ranked",
-                card=_card(3.0, 4.0) if rider in RISKY else _card(0.5, 1.0),
             )
             for rider in RISKY + ORDINARY
+        )
+        cards = [
+            _card(rider, 3.0, 4.0) if rider in RISKY else _card(rider, 0.5, 1.0)
+            for rider in RISKY + ORDINARY
+        ]
+        session.add(
+            ScorecardTable(
+                evaluation_id="ev1",
+                riders=len(cards),
+                parquet=to_parquet(table_from_cards(cards)),
+            )
         )
     lineage = ["test", "test", 1, None]
     for n, rider in enumerate(RISKY):
@@ -126,9 +137,10 @@ def _seed_riders(stores: Stores) -> None:
         )
 
 
-def _card(complaints: float, safety: float) -> dict[str, object]:
+def _card(rider_id: str, complaints: float, safety: float) -> dict[str, object]:
     return {
-        "kpis": {"complaint_rate": {"shrunk": complaints}, "safety_incidents": {"shrunk": safety}}
+        "rider_id": rider_id,
+        "kpis": {"complaint_rate": {"shrunk": complaints}, "safety_incidents": {"shrunk": safety}},
     }
 
 

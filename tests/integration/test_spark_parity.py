@@ -16,6 +16,7 @@ Spark needs Java: without it the tests skip on a developer's machine and fail in
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from collections.abc import Iterator
@@ -32,13 +33,14 @@ from riderperf.config import Settings
 from riderperf.evaluation.orm import OFFICIAL, Scorecard
 from riderperf.evaluation.overrides import OVERTURNED_RULE, find_judgment, override_judgment
 from riderperf.evaluation.published import published_scorecards
-from riderperf.evaluation.records import card_json, load_cards
+from riderperf.evaluation.records import load_cards
 from riderperf.evaluation.service import EvaluationResult, evaluate_period
 from riderperf.ingest.service import import_path
 from riderperf.inspections.records import record_inspection
 from riderperf.inspections.templates import ensure_default_template
 from riderperf.metrics.daily import RIDER_DAILY
 from riderperf.metrics.registry import fact_columns
+from riderperf.metrics.scorecard import Scorecard as Card
 from riderperf.metrics.windows import GROUP_KEYS, RIDER_COLUMNS, kpi_window
 from riderperf.responsibility.model import JUDGMENT_COLUMNS
 from riderperf.storage.db import app_database, unit_of_work
@@ -71,6 +73,11 @@ SMALL_DATA = {
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
     "spark.sql.adaptive.enabled": "false",
 }
+
+
+def card_json(card: Card) -> str:
+    """The card as JSON text, NaN as null: what the API shows of it."""
+    return json.dumps(card.as_dict(), sort_keys=False)
 
 
 def _java_or_skip() -> None:

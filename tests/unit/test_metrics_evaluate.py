@@ -142,15 +142,37 @@ def test_scorecard_as_dict_is_json_ready_and_equals_the_deep_conversion() -> Non
     assert json.loads(json.dumps(card.as_dict()))["kpis"]["on_time_rate"]["peer_rate"] is None
 
 
-def test_published_card_json_is_the_json_of_as_dict(warehouse: Warehouse) -> None:
-    import orjson
+def test_the_card_table_gives_back_every_card_as_scored(warehouse: Warehouse) -> None:
+    """Scoring writes the card table column by column; a card read from its row (or from
+    the table after a trip through Parquet, as the app database stores it) is the card
+    built from the same numbers, NaN included."""
+    from riderperf.metrics.card_table import CardRows, from_parquet, to_parquet
+    from riderperf.metrics.evaluate import rider_window, score_window
 
-    from riderperf.evaluation.records import card_json
-
-    cards = evaluate(warehouse, {"QUIET": "silver"})
+    params = load_policy(default_policy_folder()).at(WEEK.start)
+    previous = {"QUIET": "silver"}
+    window = rider_window(warehouse, WEEK, "test-1", previous)
+    table = score_window(window, params, WEEK, "test-1", previous, WEEK.end)
+    cards = evaluate(warehouse, previous)
     assert any(
         math.isnan(c.score) or math.isnan(k.rate) for c in cards.values() for k in c.kpis.values()
     )
-    for card in cards.values():
-        expected = orjson.dumps(card.as_dict(), option=orjson.OPT_NON_STR_KEYS).decode()
-        assert card_json(card) == expected
+    assert any(c.improvements for c in cards.values())
+    for rows in (CardRows(table), CardRows(from_parquet(to_parquet(table)))):
+        assert rows.riders == sorted(cards)
+        for rider, i in rows.index.items():
+            assert json.dumps(rows.card_dict(i)) == json.dumps(cards[rider].as_dict())
+            assert rows.card(i).as_dict() == cards[rider].as_dict()
+
+
+def test_cards_stored_as_json_convert_to_the_same_table(warehouse: Warehouse) -> None:
+    """What migration 0014 does with the cards an older release stored as JSON: the table
+    built from them reads back the same cards, improvement sentences included."""
+    from riderperf.metrics.card_table import CardRows, table_from_cards
+
+    cards = evaluate(warehouse, {"QUIET": "silver"})
+    stored = [json.loads(json.dumps(c.as_dict())) for c in reversed(list(cards.values()))]
+    rows = CardRows(table_from_cards(stored))
+    assert [rows.card(i).as_dict() for i in range(len(rows))] == [
+        cards[r].as_dict() for r in sorted(cards)
+    ]

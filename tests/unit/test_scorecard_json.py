@@ -1,6 +1,6 @@
-"""The scorecard API writes `ScorecardRead` with orjson straight from the stored row
-(`api.schemas.scorecards.scorecard_json`); it must answer exactly what building the models
-from the same row answers."""
+"""The scorecard API writes `ScorecardRead` with orjson straight from the stored row and the
+card (`api.schemas.scorecards.scorecard_json`); it must answer exactly what building the
+models from the same row and card answers."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ ROW = {
 def through_the_models(row: dict[str, Any]) -> dict[str, Any]:
     """The answer as the route built it before: the models, filled from the row and card."""
     data: dict[str, Any] = json.loads(row["card"]) if row["card"] else {}
+    row = {k: v for k, v in row.items() if k != "card"}
     kpis = [
         KpiContribution(**{k: v for k, v in kpi.items() if k in KpiContribution.model_fields})
         for kpi in data.get("kpis", {}).values()
@@ -53,9 +54,15 @@ def through_the_models(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored(card: dict[str, Any] | None) -> dict[str, Any]:
-    """The row the route reads: the card as the JSON text `evaluation.records` stores."""
+    """The row the route reads, with the card as JSON text (as a client would see it)."""
     text = None if card is None else orjson.dumps(card).decode()
     return ROW | {"card": text}
+
+
+def written_for(row: dict[str, Any]) -> bytes:
+    """What the route writes for the row and its card."""
+    card = json.loads(row["card"]) if row["card"] else None
+    return scorecard_json({k: v for k, v in row.items() if k != "card"}, card)
 
 
 def test_a_full_card_is_written_as_the_models_write_it() -> None:
@@ -76,7 +83,7 @@ def test_a_full_card_is_written_as_the_models_write_it() -> None:
                           "target": 0.97, "sentence": "Deliver 1 more order on time.",
                           "extra": 1}],
     }  # fmt: skip
-    written = json.loads(scorecard_json(stored(card)))
+    written = json.loads(written_for(stored(card)))
     assert written == through_the_models(stored(card))
     assert list(written) == list(ScorecardRead.model_fields)
     assert list(written["kpis"][1]) == list(KpiContribution.model_fields)
@@ -85,7 +92,7 @@ def test_a_full_card_is_written_as_the_models_write_it() -> None:
 def test_a_card_without_kpis_or_improvements_has_empty_lists() -> None:
     empty: tuple[dict[str, Any] | None, ...] = ({}, None, {"kpis": {}, "improvements": []})
     for card in empty:
-        written = json.loads(scorecard_json(stored(card)))
+        written = json.loads(written_for(stored(card)))
         assert written == through_the_models(stored(card))
         assert written["kpis"] == [] and written["improvements"] == []
 
@@ -115,7 +122,7 @@ def test_any_stored_card_is_written_as_the_models_write_it(
     card: dict[str, Any], score: float | None
 ) -> None:
     row = stored(card) | {"score": score}
-    written = json.loads(scorecard_json(row))
+    written = json.loads(written_for(row))
     expected = through_the_models(row)
     assert written == expected
-    assert scorecard_json(row) == orjson.dumps(expected)  # 3 and 3.0 are equal, not the same
+    assert written_for(row) == orjson.dumps(expected)  # 3 and 3.0 are equal, not the same

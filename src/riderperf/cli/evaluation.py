@@ -116,14 +116,14 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    if not result.cards:
+    if not result.riders:
         err.print(
             f"[yellow]warning:[/] no rider has data in {chosen.label}; "
             "is the period right and the data imported (`riderperf import`)?"
         )
     out.print(
         f"evaluated {chosen.label} ({chosen.start} to {chosen.last_day}) under policy "
-        f"{result.policy_version}: {result.judgments:,} judgments, {len(result.cards):,} riders"
+        f"{result.policy_version}: {result.judgments:,} judgments, {result.riders:,} riders"
     )
     if result.purpose == OFFICIAL:
         out.print(f"official: published as what riders see for {chosen.label}")

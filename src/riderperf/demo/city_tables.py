@@ -55,19 +55,19 @@ def print_evaluations(weeks: list[EvaluationResult], console: Console) -> None:
     for col in ("judged", "riders", *TIERS, "new", "few"):
         table.add_column(col, justify="right", no_wrap=True)
     for week in weeks:
-        tiers = Counter(c.tier for c in week.cards)
-        statuses = Counter(c.status for c in week.cards)
+        tiers = Counter(week.table.column("tier").to_pylist())
+        statuses = Counter(week.table.column("status").to_pylist())
         table.add_row(
             week.period.label,
             f"{week.judgments:,}",
-            f"{len(week.cards):,}",
+            f"{week.riders:,}",
             *(f"{tiers.get(t, 0):,}" for t in TIERS),
             f"{statuses.get('new', 0):,}",
             f"{statuses.get('insufficient_data', 0):,}",
         )
     console.print(table)
     last = weeks[-1]
-    scores = [c.score for c in last.cards if c.score == c.score]
+    scores = [s for s in last.table.column("score").to_pylist() if s == s]
     console.print(f"score distribution, {last.period.label} ({len(scores):,} riders scored):")
     bins = Counter(min(int(s // 100), 9) for s in scores)
     widest = max(bins.values(), default=1)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     false,
@@ -62,7 +63,9 @@ class Evaluation(Base):
 
 
 class Scorecard(Base):
-    """A rider's published result for one period: KPIs, score, tier, what to improve."""
+    """A rider's published result for one period, as rows to filter and sort on: status,
+    score and tier. The whole card (KPIs, contributions, what to improve) is in the
+    evaluation's card table (`ScorecardTable`), read through `evaluation.cards`."""
 
     __tablename__ = "scorecards"
 
@@ -77,5 +80,18 @@ class Scorecard(Base):
     score: Mapped[float | None] = mapped_column(Float)
     tier: Mapped[str | None] = mapped_column(String(30))
     previous_tier: Mapped[str | None] = mapped_column(String(30))
-    card: Mapped[dict[str, Any]] = mapped_column(JSON)  # KPIs, contributions, improvements
     explanation: Mapped[str | None] = mapped_column(Text)
+
+
+class ScorecardTable(Base):
+    """Every scorecard of one evaluation as one table (`metrics.card_table`), stored as
+    Parquet: a rider's card is built from its row when it is read. One write per
+    evaluation instead of one JSON document per rider."""
+
+    __tablename__ = "scorecard_tables"
+
+    evaluation_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("evaluations.evaluation_id"), primary_key=True
+    )
+    riders: Mapped[int] = mapped_column(Integer)
+    parquet: Mapped[bytes] = mapped_column(LargeBinary)

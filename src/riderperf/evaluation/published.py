@@ -9,7 +9,7 @@ same period finishing at once cannot both become what riders see.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, RowMapping, Select, Text, bindparam, cast, select, update
+from sqlalchemy import Connection, Engine, RowMapping, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from riderperf.evaluation.orm import OFFICIAL, Evaluation, Scorecard
@@ -38,9 +38,9 @@ _IN_PUBLISHED_OF_PERIOD = (
     .scalar_subquery(),
     Scorecard.rider_id == bindparam("rider_id"),
 )
-# A scorecard as plain columns, the card as its stored JSON text (not parsed): what the
-# scorecard API answers from without building ORM objects; a tenth of the time of loading
-# a `Scorecard` on SQLite.
+# A scorecard as plain columns: what the scorecard API answers from without building ORM
+# objects (a tenth of the time of loading a `Scorecard` on SQLite); the card itself comes
+# from the evaluation's card table (`evaluation.cards`).
 CARD_COLUMNS = (
     Scorecard.rider_id,
     Scorecard.period,
@@ -51,7 +51,6 @@ CARD_COLUMNS = (
     Scorecard.tier,
     Scorecard.previous_tier,
     Scorecard.explanation,
-    cast(Scorecard.card, Text).label("card"),
 )
 _PUBLISHED_CARD_ROW = select(*CARD_COLUMNS).where(*_IN_PUBLISHED_OF_PERIOD)
 _LATEST_CARD_ROW = (

@@ -91,7 +91,7 @@ def reevaluate_for_rider(
             clock=fixed_clock(at),
             purpose=OFFICIAL,
         )
-        after = next((c for c in result.cards if c.rider_id == rider_id), None)
+        after = result.card(rider_id)
         new_score = None if after is None or after.score != after.score else after.score
         changes.append(
             Reevaluation(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
@@ -34,6 +35,9 @@ from riderperf.stores import Stores, open_stores
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from riderperf.metrics.card_table import CardRows
 
 ROLLING_WINDOW = "scoring.rolling_window_days"
 
@@ -44,14 +48,36 @@ class EvaluationResult:
     period: Period
     policy_version: str
     judgments: int
-    cards: list[Scorecard]
+    table: pa.Table  # the scorecards, one row per rider (`metrics.card_table`)
     seconds: dict[str, float] = field(default_factory=dict)
     purpose: str = OFFICIAL
     judged_days: int = 0  # days of the period judged by this evaluation
     reused_days: int = 0  # days whose judgments were current and kept
 
+    @cached_property
+    def rows(self) -> CardRows:
+        from riderperf.metrics.card_table import CardRows
+
+        return CardRows(self.table)
+
+    @cached_property
+    def cards(self) -> list[Scorecard]:
+        """One Scorecard per rider, by rider id, built from the table when first asked."""
+        return self.rows.cards()
+
+    def card(self, rider_id: str) -> Scorecard | None:
+        found = self.rows.index.get(rider_id)
+        return None if found is None else self.rows.card(found)
+
+    @property
+    def riders(self) -> int:
+        return int(self.table.num_rows)
+
     def summary(self) -> dict[str, Any]:
-        scores = sorted(c.score for c in self.cards if c.score == c.score)  # not NaN
+        column = self.table.column
+        scores = sorted(s for s in column("score").to_pylist() if s == s)  # not NaN
+        statuses = column("status").to_pylist()
+        tiers = [tier or "none" for tier in column("tier").to_pylist()]
         return {
             "evaluation_id": self.evaluation_id,
             "period": self.period.label,
@@ -63,9 +89,9 @@ class EvaluationResult:
             "judgments": self.judgments,
             "judged_days": self.judged_days,
             "reused_days": self.reused_days,
-            "riders": len(self.cards),
-            "statuses": dict(Counter(c.status for c in self.cards)),
-            "tiers": dict(Counter(c.tier or "none" for c in self.cards)),
+            "riders": self.riders,
+            "statuses": dict(Counter(statuses)),
+            "tiers": dict(Counter(tiers)),
             "score_quantiles": _quantiles(scores),
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
         }
@@ -244,14 +270,14 @@ def score_and_publish(
 
     version = evaluated.version
     params = version.policy.at(period.start)
-    cards = score_window(riders, params, period, version.version, earlier, period.end)
+    table = score_window(riders, params, period, version.version, earlier, period.end)
     seconds["scores"] = time.perf_counter() - scoring_started
     result = EvaluationResult(
         f"{evaluated.started:%Y%m%dT%H%M%S}-{uuid4().hex[:8]}",
         period,
         version.version,
         evaluated.judgments,
-        cards,
+        table,
         seconds,
         evaluated.purpose,
         judged_days=evaluated.judged_days,
@@ -266,7 +292,7 @@ def score_and_publish(
         evaluated.started,
         clock(),
         evaluated.judgments,
-        cards,
+        table,
         result.summary(),
         evaluated.purpose,
     )

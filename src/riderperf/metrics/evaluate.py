@@ -23,14 +23,23 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from riderperf.common.periods import Period
-from riderperf.metrics.improve import improvement, top_gains
+from riderperf.metrics.card_table import (
+    KPI_PARTS,
+    CardRows,
+    card_table,
+    improvement_column,
+    kpi_column,
+)
+from riderperf.metrics.improve import MOST, top_gains
 from riderperf.metrics.registry import fact_columns
 from riderperf.metrics.rules import ScoringRules, TierRules
 from riderperf.metrics.score import score_frame
-from riderperf.metrics.scorecard import KpiScore, Scorecard
+from riderperf.metrics.scorecard import Scorecard
 from riderperf.metrics.tiers import decide_tier
 from riderperf.metrics.windows import RIDER_COLUMNS, kpi_window
 from riderperf.policy.parameters import ParameterSet
@@ -49,7 +58,7 @@ def evaluate_scores(
 ) -> list[Scorecard]:
     """Scorecards of every rider with data in `period` or a previous tier, by rider_id."""
     window = rider_window(warehouse, period, policy_version, previous_tiers)
-    return score_window(window, params, period, policy_version, previous_tiers, as_of)
+    return score_cards(window, params, period, policy_version, previous_tiers, as_of)
 
 
 def rider_window(
@@ -71,62 +80,98 @@ def score_window(
     policy_version: str,
     previous_tiers: Mapping[str, str],
     as_of: date,
-) -> list[Scorecard]:
-    """The pure part of `evaluate_scores`: a rider window table (see `kpi_window`) in."""
+) -> pa.Table:
+    """The pure part of `evaluate_scores`: a rider window table (see `kpi_window`) in, the
+    card table (`metrics.card_table`) out. Whole columns are written at once; the only
+    loops over riders decide tiers and write improvement sentences."""
     scoring, tiering = ScoringRules.from_params(params), TierRules.from_params(params)
     scored = score_frame(window, scoring).sort_values("rider_id", kind="stable")
-    # Whole columns as Python lists, zipped into one tuple per rider and KPI: reading them
-    # by position is much faster than a dict per row or a lookup per value.
-    suffixes = ("_num", "_den", "", "_peer", "_shrunk", "_normalised", "_weight", "_contribution")
-    kpi_rows = {
-        name: list(
-            zip(
-                *(scored[f"{name}{suffix}"].astype("float64").tolist() for suffix in suffixes),
-                strict=True,
-            )
-        )
-        for name in scoring.rules
-    }
     names = list(scoring.rules)
+    riders = scored["rider_id"].astype(str).tolist()
+    scores = scored["score"].astype("float64").tolist()
+    orders = scored["rider_cancel_rate_den"].astype("int64").tolist()
+    joined = _dates(scored["joined_on"])
+    previous = [previous_tiers.get(rider) for rider in riders]
+    decisions = [
+        decide_tier(scores[i], orders[i], previous[i], _day(joined[i]), as_of, tiering)
+        for i in range(len(riders))
+    ]
+    count = len(riders)
+    columns: dict[str, Any] = {
+        "rider_id": riders,
+        "period": [period.label] * count,
+        "policy_version": [policy_version] * count,
+        "policy_date": [params.when.isoformat()] * count,
+        "capacity_type": scored["capacity_type"].astype(str).tolist(),
+        "city": scored["city"].astype(str).tolist(),
+        "status": [d.status for d in decisions],
+        "score": scores,
+        "tier": [d.tier for d in decisions],
+        "previous_tier": previous,
+        "tier_reason": [d.reason for d in decisions],
+        "orders": orders,
+    }
+    suffixes = ("_num", "_den", "", "_peer", "_shrunk", "_normalised", "_weight", "_contribution")
+    for name in names:
+        for part, suffix in zip(KPI_PARTS, suffixes, strict=True):
+            columns[kpi_column(name, part)] = scored[f"{name}{suffix}"].to_numpy(dtype="float64")
     best, gains = top_gains(
         scored[[f"{name}_weight" for name in names]].to_numpy(dtype=float),
         scored[[f"{name}_normalised" for name in names]].to_numpy(dtype=float),
         cap=scoring.most_points_one_kpi_costs,
     )
-    riders = scored["rider_id"].astype(str).tolist()
-    scores = scored["score"].astype("float64").tolist()
-    orders_of = scored["rider_cancel_rate_den"].astype("int64").tolist()
-    joined = _dates(scored["joined_on"])
-    capacity = scored["capacity_type"].astype(str).tolist()
-    cities = scored["city"].astype(str).tolist()
-    cards = []
-    for i, rider_id in enumerate(riders):
-        kpis = {name: KpiScore(name, *rows[i]) for name, rows in kpi_rows.items()}
-        previous = previous_tiers.get(rider_id)
-        decision = decide_tier(scores[i], orders_of[i], previous, _day(joined[i]), as_of, tiering)
-        cards.append(
-            Scorecard(
-                rider_id=rider_id,
-                period=period.label,
-                policy_version=policy_version,
-                policy_date=params.when.isoformat(),
-                capacity_type=capacity[i],
-                city=cities[i],
-                status=decision.status,
-                score=scores[i],
-                tier=decision.tier,
-                previous_tier=previous,
-                tier_reason=decision.reason,
-                orders=orders_of[i],
-                kpis=kpis,
-                improvements=[
-                    improvement(kpis[names[j]], gain, scoring)
-                    for j, gain in zip(best[i], gains[i], strict=True)
-                    if j >= 0
-                ],
-            )
+    columns |= _improvement_columns(columns, names, best, gains, scoring)
+    return card_table(columns, names, MOST)
+
+
+def _improvement_columns(
+    columns: Mapping[str, Any],
+    names: list[str],
+    best: list[list[int]],
+    gains: list[list[float]],
+    scoring: ScoringRules,
+) -> dict[str, Any]:
+    """The improvement slots of every rider: the KPIs `top_gains` chose, their gains, the
+    rider's current values and the targets (the sentence is written when a card is read)."""
+    rate = np.column_stack([columns[kpi_column(name, "rate")] for name in names])
+    shrunk = np.column_stack([columns[kpi_column(name, "shrunk")] for name in names])
+    current = np.where(np.isnan(rate), shrunk, rate)
+    targets = np.array([float(scoring.rules[name].target) for name in names] + [math.nan])
+    # A policy with fewer KPIs than MOST gets fewer columns from top_gains: the rest are -1.
+    chosen = np.full((len(best), MOST), -1, dtype=np.int64)
+    gained = np.full((len(best), MOST), math.nan)
+    width = len(best[0]) if best else 0
+    if width:
+        chosen[:, :width] = best
+        gained[:, :width] = gains
+    rows = np.arange(len(best))
+    found: dict[str, Any] = {}
+    for slot in range(MOST):
+        j = chosen[:, slot]
+        missing = j < 0
+        found[improvement_column(slot, "kpi")] = [None if k < 0 else names[k] for k in j.tolist()]
+        found[improvement_column(slot, "gain")] = [
+            math.nan if k < 0 else round(g, 2)
+            for k, g in zip(j.tolist(), gained[:, slot].tolist(), strict=True)
+        ]
+        found[improvement_column(slot, "current")] = np.where(
+            missing, math.nan, current[rows, np.where(missing, 0, j)]
         )
-    return cards
+        found[improvement_column(slot, "target")] = targets[j]  # -1 is the NaN at the end
+    return found
+
+
+def score_cards(
+    window: pd.DataFrame,
+    params: ParameterSet,
+    period: Period,
+    policy_version: str,
+    previous_tiers: Mapping[str, str],
+    as_of: date,
+) -> list[Scorecard]:
+    """`score_window` as one Scorecard per rider, by rider id."""
+    table = score_window(window, params, period, policy_version, previous_tiers, as_of)
+    return CardRows(table).cards()
 
 
 def scorecards_frame(cards: Sequence[Scorecard]) -> pd.DataFrame:

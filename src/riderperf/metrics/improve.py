@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from riderperf.metrics.registry import Kpi
+from riderperf.metrics.registry import KPI_BY_NAME, Kpi
 from riderperf.metrics.rules import ScoringRules
 from riderperf.metrics.score import SCORE_POINTS
 from riderperf.metrics.scorecard import Improvement, KpiScore
@@ -59,10 +59,23 @@ def top_gains(
 
 def improvement(score: KpiScore, gain: float, rules: ScoringRules) -> Improvement:
     """The change of one KPI with its `gain` (from `top_gains`), in plain words."""
-    rule = rules.rules[score.name]
-    current = score.shrunk if math.isnan(score.rate) else score.rate
-    sentence = _sentence(rule.kpi, current, rule.target, gain, score.den)
-    return Improvement(score.name, round(gain, 2), current, rule.target, sentence)
+    return improvement_of(score.name, score.rate, score.shrunk, score.den, gain, rules)
+
+
+def improvement_of(
+    name: str, rate: float, shrunk: float, volume: float, gain: float, rules: ScoringRules
+) -> Improvement:
+    """`improvement` from the KPI's numbers: the rider's own `rate` (NaN without data),
+    the `shrunk` value the score used and the `volume` (the KPI's denominator)."""
+    rule = rules.rules[name]
+    current = shrunk if math.isnan(rate) else rate
+    target, shown = float(rule.target), round(gain, 2)
+    return Improvement(name, shown, current, target, sentence(name, current, target, shown, volume))
+
+
+def sentence(name: str, current: float, target: float, gain: float, volume: float) -> str:
+    """The plain words of an improvement of KPI `name` (see the module's docstring)."""
+    return _sentence(KPI_BY_NAME[name], current, target, gain, volume)
 
 
 def improvements(
@@ -84,7 +97,9 @@ def improvements(
 
 
 def _sentence(kpi: Kpi, current: float, target: float, gain: float, volume: float) -> str:
-    points = f"about {max(1, round(gain))} point{'s' if round(gain) != 1 else ''}"
+    # Half up, from the gain as shown (0.01 points): a gain shown as 4.5 is "about 5".
+    whole = max(1, math.floor(gain + 0.5))
+    points = f"about {whole} point{'s' if whole != 1 else ''}"
     goal = format_value(kpi, target)
     meets = current >= target if kpi.direction == "higher" else current <= target
     if meets:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from riderperf.metrics.registry import AVAILABLE_KPIS, KPI_BY_NAME, Kpi
@@ -126,11 +127,27 @@ class TierRules:
         return self.tiers[-1][0]
 
     def threshold(self, tier: str) -> float:
-        return dict(self.tiers)[tier]
+        return self._thresholds[tier]
 
     def rank(self, tier: str) -> int:
         """0 for the best tier, rising toward the bottom."""
-        return [name for name, _ in self.tiers].index(tier)
+        return self._ranks[tier]
+
+    def names(self) -> frozenset[str]:
+        return self._names
+
+    # Kept once per rules: an evaluation asks them for every rider.
+    @cached_property
+    def _thresholds(self) -> dict[str, float]:
+        return dict(self.tiers)
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(self._ranks)
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        return {name: i for i, (name, _) in enumerate(self.tiers)}
 
     @classmethod
     def from_params(cls, params: ParameterSet) -> TierRules:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from riderperf.evaluation.cards import card_rows
 from riderperf.evaluation.orm import Scorecard
 from riderperf.evaluation.published import published_ids
 from riderperf.inspections.violations import violations_between
@@ -111,13 +112,17 @@ def latest_rates(session: Session, start: date) -> dict[str, tuple[float, float]
     if newest is None:
         return {}
     query = (
-        select(Scorecard.rider_id, Scorecard.card)
+        select(Scorecard.rider_id, Scorecard.evaluation_id)
         .where(Scorecard.period_end == newest, published)
         .order_by(Scorecard.period.desc())
     )
+    rows = session.execute(query).all()
+    tables = {e: card_rows(session, e) for e in dict.fromkeys(e for _, e in rows)}
     rates: dict[str, tuple[float, float]] = {}
-    for rider_id, card in session.execute(query):
-        kpis = (card or {}).get("kpis", {})
+    for rider_id, evaluation_id in rows:
+        table = tables[evaluation_id]
+        found = None if table is None else table.index.get(rider_id)
+        kpis = {} if table is None or found is None else table.card_dict(found)["kpis"]
         rates[rider_id] = (_kpi_value(kpis, "complaint_rate"), _kpi_value(kpis, "safety_incidents"))
     return rates
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, RowMapping, func, select
@@ -20,6 +20,7 @@ from riderperf.api.schemas.scorecards import (
     scorecard_json,
 )
 from riderperf.api.scope import require_visible_rider, rider_scope
+from riderperf.evaluation.cards import card_dict
 from riderperf.evaluation.orm import Scorecard
 from riderperf.evaluation.published import (
     latest_card_row,
@@ -73,12 +74,15 @@ async def scorecard_for_period(
 
 def _visible_card(
     user: User, rider_id: str, find: Callable[..., RowMapping | None], connection: Connection
-) -> RowMapping | None:
-    """The scope check, then the scorecard's row, on the event loop's connection
+) -> tuple[RowMapping, dict[str, Any] | None] | None:
+    """The scope check, then the scorecard's row and card, on the event loop's connection
     (`api.deps.loop_reads`) without a transaction: a published scorecard never changes,
     and which evaluation is published is one row."""
     require_visible_rider(connection, user, rider_id)
-    return find(connection, rider_id=rider_id)
+    row = find(connection, rider_id=rider_id)
+    if row is None:
+        return None
+    return row, card_dict(connection, row["evaluation_id"], rider_id)
 
 
 @router.get(
@@ -149,8 +153,9 @@ def summary(card: Scorecard) -> ScorecardSummary:
     )
 
 
-def tagged_scorecard(request: Request, row: RowMapping) -> Response:
+def tagged_scorecard(request: Request, found: tuple[RowMapping, dict[str, Any] | None]) -> Response:
     """The scorecard as `ScorecardRead` with its tag: a scorecard is never changed once its
     evaluation is stored, so the evaluation and the rider name its content."""
+    row, card = found
     tag = strong_tag("scorecard", row["evaluation_id"], row["rider_id"])
-    return tagged_bytes(request, tag, lambda: scorecard_json(row))
+    return tagged_bytes(request, tag, lambda: scorecard_json(row, card))

@@ -91,13 +91,14 @@ def _pick(data: Mapping[str, Any], fields: tuple[tuple[str, type | None], ...]) 
     return {name: _as(kind, data.get(name)) for name, kind in fields}
 
 
-def scorecard_json(row: Mapping[Any, Any]) -> bytes:
+def scorecard_json(row: Mapping[Any, Any], card: Mapping[str, Any] | None) -> bytes:
     """The JSON of `ScorecardRead` for a stored scorecard, written by orjson straight from
-    the row (`evaluation.published.CARD_COLUMNS`, its `card` the stored JSON text): the
-    keys of the models in their order, missing ones null, unknown ones left out, numbers
-    of the models' types. Building the models and dumping them took a fifth of a scorecard
-    read's time; tests/unit/test_scorecard_json.py holds this to what the models write."""
-    card = orjson.loads(row["card"]) if row["card"] else {}
+    the row (`evaluation.published.CARD_COLUMNS`) and the card (`Scorecard.as_dict()`'s
+    form, `evaluation.cards`): the keys of the models in their order, missing ones null,
+    unknown ones left out, numbers of the models' types. Building the models and dumping
+    them took a fifth of a scorecard read's time; tests/unit/test_scorecard_json.py holds
+    this to what the models write."""
+    card = card or {}
     answer = {name: row[name] for name in _SUMMARY_FIELDS}
     answer |= _pick(card, _CARD_FIELDS)
     answer["explanation"] = row["explanation"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riderperf.api.scope import mask_personal, rider_scope
+from riderperf.evaluation.cards import card_dicts
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.metrics.registry import KPI_BY_NAME, Kpi
 from riderperf.storage.models import riders_table
@@ -38,14 +39,15 @@ def previous_of(evaluations: list[Evaluation], latest: Evaluation) -> Evaluation
     return None
 
 
-def scorecards(session: Session, evaluation_id: str, user: User) -> list[Scorecard]:
-    """The scorecards of one evaluation the user may see, by rider id."""
+def scorecards(session: Session, evaluation_id: str, user: User) -> list[dict[str, Any]]:
+    """The cards (`Scorecard.as_dict()`'s form) of one evaluation the user may see, by
+    rider id."""
     query = (
-        select(Scorecard)
+        select(Scorecard.rider_id)
         .where(Scorecard.evaluation_id == evaluation_id, rider_scope(user, Scorecard.rider_id))
         .order_by(Scorecard.rider_id)
     )
-    return list(session.scalars(query))
+    return list(card_dicts(session, evaluation_id, session.scalars(query)).values())
 
 
 def rider_rows(

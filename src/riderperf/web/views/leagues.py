@@ -52,7 +52,7 @@ def build_league(session: Session, user: User, grouping: str) -> League:
     if not evaluations or grouping not in GROUPINGS:
         return League(grouping, None, [], labels)
     latest = evaluations[0]
-    cards = [row.card for row in scorecards(session, latest.evaluation_id, user)]
+    cards = scorecards(session, latest.evaluation_id, user)
     riders = rider_rows(session, user, [c["rider_id"] for c in cards])
     groups: dict[str, list[dict[str, Any]]] = {}
     for card in cards:

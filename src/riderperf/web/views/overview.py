@@ -70,10 +70,8 @@ def build_overview(session: Session, user: User, at: datetime) -> Overview:
         return Overview(None, None, **_workload(session, user, at))
     latest = evaluations[0]
     previous = previous_of(evaluations, latest)
-    now_cards = [row.card for row in scorecards(session, latest.evaluation_id, user)]
-    before_cards = (
-        [row.card for row in scorecards(session, previous.evaluation_id, user)] if previous else []
-    )
+    now_cards = scorecards(session, latest.evaluation_id, user)
+    before_cards = scorecards(session, previous.evaluation_id, user) if previous else []
     now_scores = _scores(now_cards)
     before_scores = _scores(before_cards)
     tiers = {tier: sum(1 for c in now_cards if c.get("tier") == tier) for tier in TIERS}

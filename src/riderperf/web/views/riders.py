@@ -17,6 +17,7 @@ from riderperf.cases.service import case_sla, cases_for
 from riderperf.decisions.ledger import points_balance
 from riderperf.decisions.orm import Decision
 from riderperf.decisions.records import decisions_for
+from riderperf.evaluation.cards import card_dict
 from riderperf.evaluation.orm import Evaluation, Scorecard
 from riderperf.metrics.registry import KPI_BY_NAME
 from riderperf.storage.models import riders_table
@@ -163,24 +164,28 @@ def rider_page(
 
 def score_history(session: Session, rider_id: str) -> tuple[list[dict[str, Any]], list[Evaluation]]:
     """The rider's scorecard of every period, oldest period first, from the published
-    evaluation of each period (a re-evaluation after an appeal replaces the earlier one)."""
+    evaluation of each period (a re-evaluation after an appeal replaces the earlier one).
+    Only the newest carries its whole card (`card`); the others' is None."""
     found = session.execute(
         select(Scorecard, Evaluation)
         .join(Evaluation, Evaluation.evaluation_id == Scorecard.evaluation_id)
         .where(Scorecard.rider_id == rider_id, Evaluation.published.is_(True))
     ).all()
     ordered = sorted(((c, e) for c, e in found), key=lambda pair: pair[1].period_end)
-    history = [
+    history: list[dict[str, Any]] = [
         {
             "period": card.period,
             "score": card.score,
             "tier": card.tier,
             "status": card.status,
             "policy_version": card.policy_version,
-            "card": card.card,
+            "card": None,
         }
         for card, _ in ordered
     ]
+    if ordered:
+        newest = ordered[-1][0]
+        history[-1]["card"] = card_dict(session, newest.evaluation_id, rider_id)
     return history, [evaluation for _, evaluation in ordered]
 
 

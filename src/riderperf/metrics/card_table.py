@@ -1,0 +1,223 @@
+"""The scorecards of an evaluation as one columnar table: the form they are published in.
+
+One row per rider, sorted by rider id. Its columns are the fields of `Scorecard`
+(`CARD_COLUMNS`), then every KPI's numbers as `kpi.<name>.<part>` (`KPI_PARTS`, the KPIs
+in the order of the card), then the improvements as `improvement.<n>.<part>`
+(`IMPROVEMENT_PARTS`, n from 0; a null `kpi` means the rider has fewer; the sentence is
+written when the card is read). A KPI without a
+value holds NaN, as the card does.
+
+Scoring writes the table column by column (`metrics.evaluate.score_window`); a rider's card
+is built from its row only when someone reads it (`CardRows`). Publishing one table instead
+of one JSON document per rider is what keeps publishing small next to judging: 20,000
+cards are about 49 MB of JSON and 3 MB of Parquet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from riderperf.metrics.improve import sentence
+from riderperf.metrics.scorecard import Improvement, KpiScore, Scorecard
+
+# The fields of a Scorecard besides its KPIs and improvements, with their column types.
+CARD_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("rider_id", pa.string()),
+    ("period", pa.string()),
+    ("policy_version", pa.string()),
+    ("policy_date", pa.string()),
+    ("capacity_type", pa.string()),
+    ("city", pa.string()),
+    ("status", pa.string()),
+    ("score", pa.float64()),
+    ("tier", pa.string()),
+    ("previous_tier", pa.string()),
+    ("tier_reason", pa.string()),
+    ("orders", pa.int64()),
+)
+KPI_PARTS = ("num", "den", "rate", "peer_rate", "shrunk", "normalised", "weight", "contribution")
+# An improvement's sentence is not stored: it is written from these numbers and the KPI's
+# volume when the card is read (`metrics.improve.sentence`).
+IMPROVEMENT_PARTS: tuple[tuple[str, pa.DataType], ...] = (
+    ("kpi", pa.string()),
+    ("gain", pa.float64()),
+    ("current", pa.float64()),
+    ("target", pa.float64()),
+)
+_FLOAT_FIELDS = {name for name, kind in CARD_COLUMNS if kind == pa.float64()}
+
+
+def kpi_column(name: str, part: str) -> str:
+    return f"kpi.{name}.{part}"
+
+
+def improvement_column(slot: int, part: str) -> str:
+    return f"improvement.{slot}.{part}"
+
+
+def card_table(
+    columns: Mapping[str, Sequence[Any] | np.ndarray],
+    kpis: Sequence[str],
+    improvement_slots: int,
+) -> pa.Table:
+    """The table of `columns` (every column of the layout above, for `kpis` and
+    `improvement_slots`), typed and in the layout's order. Float columns keep NaN as NaN."""
+    fields: list[tuple[str, pa.DataType]] = list(CARD_COLUMNS)
+    fields += [(kpi_column(name, part), pa.float64()) for name in kpis for part in KPI_PARTS]
+    fields += [
+        (improvement_column(slot, part), kind)
+        for slot in range(improvement_slots)
+        for part, kind in IMPROVEMENT_PARTS
+    ]
+    arrays = [_array(columns[name], kind) for name, kind in fields]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _array(values: Sequence[Any] | np.ndarray, kind: pa.DataType) -> pa.Array:
+    if kind == pa.float64():
+        # From numpy, not from pandas: NaN stays NaN (a KPI without a value), never null.
+        return pa.array(np.asarray(values, dtype="float64"), type=kind)
+    return pa.array(values, type=kind)
+
+
+def table_from_cards(cards: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """The table of cards in the form of `Scorecard.as_dict()` (or its JSON, nulls for
+    NaN), sorted by rider id. KPIs are those of the cards, in the first card's order; a
+    card without one of them gets NaN for it."""
+    rows = sorted(cards, key=lambda card: str(card["rider_id"]))
+    kpis: dict[str, None] = {}
+    slots = 0
+    for card in rows:
+        kpis.update(dict.fromkeys(card.get("kpis") or {}))
+        slots = max(slots, len(card.get("improvements") or []))
+    columns: dict[str, list[Any]] = {}
+    for name, _ in CARD_COLUMNS:
+        values = [card.get(name) for card in rows]
+        columns[name] = [_nan(v) for v in values] if name in _FLOAT_FIELDS else values
+    for name in kpis:
+        for part in KPI_PARTS:
+            columns[kpi_column(name, part)] = [
+                _nan(((card.get("kpis") or {}).get(name) or {}).get(part)) for card in rows
+            ]
+    for slot in range(slots):
+        chosen = [_slot(card, slot) for card in rows]
+        for part, kind in IMPROVEMENT_PARTS:
+            values = [None if item is None else item.get(part) for item in chosen]
+            floats = kind == pa.float64()
+            columns[improvement_column(slot, part)] = (
+                [_nan(v) for v in values] if floats else values
+            )
+    return card_table(columns, list(kpis), slots)
+
+
+def _slot(card: Mapping[str, Any], slot: int) -> Mapping[str, Any] | None:
+    items = card.get("improvements") or []
+    return items[slot] if slot < len(items) else None
+
+
+def _nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+class CardRows:
+    """Reads riders' cards out of a card table: `card(i)` the Scorecard of row i,
+    `card_dict(i)` its `as_dict()` form; `index` maps rider ids to rows.
+
+    Columns are converted once (numbers to numpy arrays, text to lists), so reading one
+    card costs a few microseconds: the scorecard API answers from here."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        names = table.column_names
+        self.kpis = list(dict.fromkeys(n.split(".")[1] for n in names if n.startswith("kpi.")))
+        self.slots = len({n.split(".")[1] for n in names if n.startswith("improvement.")})
+        self._columns = {name: _values(table.column(name)) for name in names}
+        self.riders: list[str] = self._columns["rider_id"]
+        self.index = {rider: i for i, rider in enumerate(self.riders)}
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def column(self, name: str) -> Any:
+        """A column as a list (text) or numpy array (numbers)."""
+        return self._columns[name]
+
+    def card(self, i: int) -> Scorecard:
+        fields = {name: self._scalar(name, i) for name, _ in CARD_COLUMNS}
+        kpis = {
+            name: KpiScore(name, *(float(self._columns[kpi_column(name, p)][i]) for p in KPI_PARTS))
+            for name in self.kpis
+        }
+        improvements = [Improvement(**item) for item in self._improvements(i)]
+        return Scorecard(**fields, kpis=kpis, improvements=improvements)
+
+    def card_dict(self, i: int) -> dict[str, Any]:
+        """The card of row i as `Scorecard.as_dict()` writes it (NaN as None)."""
+        card: dict[str, Any] = {name: _none(self._scalar(name, i)) for name, _ in CARD_COLUMNS}
+        card["kpis"] = {
+            name: {"name": name}
+            | {p: _none(float(self._columns[kpi_column(name, p)][i])) for p in KPI_PARTS}
+            for name in self.kpis
+        }
+        card["improvements"] = [
+            {k: _none(v) for k, v in item.items()} for item in self._improvements(i)
+        ]
+        return card
+
+    def cards(self) -> list[Scorecard]:
+        return [self.card(i) for i in range(len(self))]
+
+    def _scalar(self, name: str, i: int) -> Any:
+        value = self._columns[name][i]
+        if name in _FLOAT_FIELDS:
+            return float(value)
+        if name == "orders":  # a null (a card converted without it) reads as none
+            return int(value) if value == value else 0
+        return value
+
+    def _improvements(self, i: int) -> list[dict[str, Any]]:
+        found = []
+        for slot in range(self.slots):
+            kpi = self._columns[improvement_column(slot, "kpi")][i]
+            if kpi is None:
+                break
+            gain, current, target = (
+                float(self._columns[improvement_column(slot, part)][i])
+                for part in ("gain", "current", "target")
+            )
+            volume = float(self._columns[kpi_column(kpi, "den")][i])
+            words = sentence(kpi, current, target, gain, volume)
+            found.append(
+                {"kpi": kpi, "gain": gain, "current": current, "target": target, "sentence": words}
+            )
+        return found
+
+
+def _values(column: pa.ChunkedArray) -> Any:
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        return column.to_numpy()
+    return column.to_pylist()
+
+
+def _none(value: Any) -> Any:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def to_parquet(table: pa.Table) -> bytes:
+    """The table as Parquet bytes (zstd), as the app database stores it."""
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def from_parquet(data: bytes) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(pa.BufferReader(data))
