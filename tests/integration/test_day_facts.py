@@ -9,29 +9,37 @@ touch and give exactly what a fresh warehouse judging every day gives.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from riderperf.clock import midnight
 from riderperf.common.periods import days_period
 from riderperf.config import Settings
 from riderperf.evaluation.overrides import find_judgment, override_judgment
 from riderperf.evaluation.service import evaluate_period
 from riderperf.ingest.service import import_path
+from riderperf.inspections.records import record_inspection
+from riderperf.inspections.stats import equipment_checks_by_day
+from riderperf.inspections.templates import ensure_default_template
+from riderperf.metrics.daily import build_daily_facts
 from riderperf.simulate.split import split_at
 from riderperf.storage.db import unit_of_work
 from riderperf.stores import open_stores
+from riderperf.users.service import create_user
 from riderperf.warehouse import changed_days
 from riderperf.warehouse.day_facts import DAY_FACTS, recount_sql
 from tests.databases import copy_sqlite
+from tests.integration.test_inspections_notices import ALL_PASS
 from tests.snapshots import Snapshots
 
 START = date(2026, 1, 5)
 DAYS = 8
 LAST = START + timedelta(days=DAYS - 1)
+AT = datetime(2026, 1, 20, 12, tzinfo=UTC)
 
 
 def rows(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -160,6 +168,8 @@ def test_the_next_day_judges_only_what_changed_and_agrees_with_a_fresh_warehouse
     assert 1 <= second.judged_days <= 3
     assert second.judged_days + second.reused_days == DAYS - 1
     assert second.summary()["reused_days"] == second.reused_days
+    # rider_daily: the new day and the days the late part's rows or judgments touched.
+    assert 1 <= second.built_days < DAYS - 1
 
     fresh = stores_of("fresh")
     assert import_path(city, fresh).exit_code == 0
@@ -173,9 +183,9 @@ def test_the_next_day_judges_only_what_changed_and_agrees_with_a_fresh_warehouse
         (c.rider_id, c.score) for c in again.cards
     ]
 
-    # Nothing new: nothing is judged again.
+    # Nothing new: nothing is judged or built again.
     third = evaluate_period(rolling, WINDOW_2)
-    assert (third.judged_days, third.reused_days) == (0, DAYS - 1)
+    assert (third.judged_days, third.reused_days, third.built_days) == (0, DAYS - 1, 0)
     assert [(c.rider_id, c.score) for c in third.cards] == [
         (c.rider_id, c.score) for c in second.cards
     ]
@@ -248,3 +258,75 @@ def test_an_overturn_is_applied_once_to_judgments_that_are_kept(
         party, rule, explanation = found[0]
         assert (party, rule) == ("none", "appeal_overturned")
         assert explanation.count("Overturned on appeal") == 1
+
+
+def daily_agrees_with_a_rebuild(settings: Settings, version: str) -> bool:
+    """rider_daily of WINDOW_2 as the evaluations kept it equals one built from scratch."""
+    kept = daily_of(settings, WINDOW_2.start, WINDOW_2.end)
+    start, end = midnight(WINDOW_2.start), midnight(WINDOW_2.end)
+    with open_stores(settings) as stores:
+        with unit_of_work(stores.engine) as session:
+            checks = equipment_checks_by_day(session, start, end)
+        build_daily_facts(
+            stores.warehouse, WINDOW_2.start, WINDOW_2.end, version, equipment_checks=checks
+        )
+    return bool(kept) and kept == daily_of(settings, WINDOW_2.start, WINDOW_2.end)
+
+
+def test_rider_daily_is_built_again_only_for_the_days_that_changed(
+    city: Path, stores_of: Callable[[str], Settings], tmp_path: Path
+) -> None:
+    """An overturn rebuilds its judgment's day, an inspection its day, a batch of documents
+    every day; with nothing new, no day is built again."""
+    settings = stores_of("built-days")
+    assert import_path(city, settings).exit_code == 0
+    assert evaluate_period(settings, WINDOW_2).built_days == DAYS - 1
+    assert evaluate_period(settings, WINDOW_2).built_days == 0
+
+    [(event_id,)] = rows(
+        settings,
+        "SELECT event_id FROM judgments WHERE party = 'rider' AND day >= ? "
+        "ORDER BY event_id LIMIT 1",
+        [WINDOW_2.start],
+    )
+    with open_stores(settings) as stores:
+        judgment = find_judgment(stores.warehouse, event_id)
+        with unit_of_work(stores.engine) as session:
+            override_judgment(
+                session, event_id, party="none", case_id="C-1", by="lead", at=AT, judgment=judgment
+            )
+    overturned = evaluate_period(settings, WINDOW_2)
+    assert (overturned.judged_days, overturned.built_days) == (0, 1)
+    assert daily_agrees_with_a_rebuild(settings, overturned.policy_version)
+
+    assert judgment is not None and judgment.rider_id is not None
+    rider = judgment.rider_id
+    inspected_on = WINDOW_2.start + timedelta(days=2)
+    with open_stores(settings) as stores, unit_of_work(stores.engine) as session:
+        create_user(session, "ivy", "inspector", at=AT)
+        ensure_default_template(session, AT)
+        record_inspection(
+            session,
+            rider_id=rider,
+            inspector="ivy",
+            at=datetime.combine(inspected_on, time(15), UTC),
+            results=ALL_PASS | {"box_hygiene": False},
+        )
+    inspected = evaluate_period(settings, WINDOW_2)
+    assert inspected.built_days == 1
+    assert daily_agrees_with_a_rebuild(settings, inspected.policy_version)
+    assert evaluate_period(settings, WINDOW_2).built_days == 0
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT * REPLACE (expires_on + INTERVAL 400 DAY AS expires_on) "
+        f"FROM read_parquet('{city / 'documents.parquet'}') LIMIT 1) "
+        f"TO '{documents / 'documents.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    assert import_path(documents, settings).exit_code == 0
+    renewed = evaluate_period(settings, WINDOW_2)
+    assert (renewed.judged_days, renewed.built_days) == (0, DAYS - 1)
+    assert daily_agrees_with_a_rebuild(settings, renewed.policy_version)

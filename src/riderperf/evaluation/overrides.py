@@ -18,7 +18,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from riderperf.audit.log import record_event
 from riderperf.storage.models import Base
-from riderperf.warehouse.connection import Warehouse, has_table
+from riderperf.warehouse import built_days
+from riderperf.warehouse.connection import Warehouse, has_table, transaction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,8 +149,23 @@ def apply_overrides(
     con = warehouse.con
     con.register("_overrides", overrides)
     try:
-        row = con.execute(
-            f"""
+        with transaction(con):
+            return _rewrite(con, policy_version, start, end)
+    finally:
+        con.unregister("_overrides")
+
+
+def _rewrite(con: Any, policy_version: str, start: datetime, end: datetime) -> int:
+    """The UPDATE of `apply_overrides`, after forgetting the built `rider_daily` days of the
+    judgments it rewrites (`warehouse.built_days`)."""
+    pending = (
+        "SELECT j.day FROM judgments AS j JOIN _overrides AS o ON j.event_id = o.event_id "
+        "WHERE j.policy_version = ? AND j.occurred_at >= ? AND j.occurred_at < ? "
+        f"AND NOT (j.rule = '{OVERTURNED_RULE}' AND j.party = o.party)"
+    )
+    built_days.forget_days(con, pending, [policy_version, start, end], policy_version)
+    row = con.execute(
+        f"""
             UPDATE judgments AS j SET
                 party = o.party,
                 minutes_rider = CASE WHEN o.party = 'rider' THEN j.minutes_rider ELSE 0 END,
@@ -162,10 +178,8 @@ def apply_overrides(
               AND j.occurred_at >= ? AND j.occurred_at < ?
               AND NOT (j.rule = '{OVERTURNED_RULE}' AND j.party = o.party)
             """,
-            [policy_version, start, end],
-        ).fetchone()
-    finally:
-        con.unregister("_overrides")
+        [policy_version, start, end],
+    ).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -14,12 +14,11 @@ from riderperf.evaluation.cards import card_rows
 from riderperf.evaluation.orm import OFFICIAL, PURPOSES, Evaluation, Scorecard, ScorecardTable
 from riderperf.evaluation.published import publish, published_ids
 from riderperf.metrics.scorecard import Scorecard as Card
+from riderperf.storage.bulk import insert_rows
 from riderperf.storage.db import unit_of_work
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-_BATCH = 5_000
 
 
 def store_evaluation(
@@ -68,8 +67,7 @@ def store_evaluation(
                 session.add(evaluation)
                 session.flush()
                 connection = session.connection()
-                for start in range(0, len(rows), _BATCH):
-                    connection.execute(insert(Scorecard), rows[start : start + _BATCH])
+                insert_rows(connection, _SCORECARDS, _SCORECARD_COLUMNS, rows)
                 connection.execute(
                     insert(ScorecardTable).values(
                         evaluation_id=evaluation_id, riders=cards.num_rows, parquet=parquet
@@ -81,27 +79,43 @@ def store_evaluation(
                 raise
 
 
+_SCORECARDS = Scorecard.metadata.tables[Scorecard.__tablename__]
+_SCORECARD_COLUMNS = (
+    "evaluation_id",
+    "rider_id",
+    "period",
+    "period_end",
+    "policy_version",
+    "status",
+    "score",
+    "tier",
+    "previous_tier",
+    "explanation",
+)
+
+
 def _scorecard_rows(
     evaluation_id: str, period: Period, policy_version: str, cards: pa.Table
-) -> list[dict[str, Any]]:
-    columns = {
-        name: cards.column(name).to_pylist()
+) -> list[tuple[Any, ...]]:
+    """The `scorecards` rows of the card table, as tuples of `_SCORECARD_COLUMNS`."""
+    columns = [
+        cards.column(name).to_pylist()
         for name in ("rider_id", "status", "score", "tier", "previous_tier", "tier_reason")
-    }
+    ]
     return [
-        {
-            "evaluation_id": evaluation_id,
-            "rider_id": rider_id,
-            "period": period.label,
-            "period_end": period.end,
-            "policy_version": policy_version,
-            "status": status,
-            "score": None if score is None or math.isnan(score) else score,
-            "tier": tier,
-            "previous_tier": previous,
-            "explanation": reason,
-        }
-        for rider_id, status, score, tier, previous, reason in zip(*columns.values(), strict=True)
+        (
+            evaluation_id,
+            rider_id,
+            period.label,
+            period.end,
+            policy_version,
+            status,
+            None if score is None or math.isnan(score) else score,
+            tier,
+            previous,
+            reason,
+        )
+        for rider_id, status, score, tier, previous, reason in zip(*columns, strict=True)
     ]
 
 

@@ -53,6 +53,7 @@ class EvaluationResult:
     purpose: str = OFFICIAL
     judged_days: int = 0  # days of the period judged by this evaluation
     reused_days: int = 0  # days whose judgments were current and kept
+    built_days: int = 0  # days of the period whose rider_daily rows were built again
 
     @cached_property
     def rows(self) -> CardRows:
@@ -89,6 +90,7 @@ class EvaluationResult:
             "judgments": self.judgments,
             "judged_days": self.judged_days,
             "reused_days": self.reused_days,
+            "built_days": self.built_days,
             "riders": self.riders,
             "statuses": dict(Counter(statuses)),
             "tiers": dict(Counter(tiers)),
@@ -185,7 +187,7 @@ def _evaluate_in(
     # The bulk stages load pandas, Ibis and DuckDB (seconds); they are imported when an
     # evaluation runs, so the web server, which imports this module for re-evaluations
     # after an overturn, starts without them.
-    from riderperf.metrics.daily import build_daily_facts
+    from riderperf.metrics.daily import refresh_daily_facts
     from riderperf.metrics.evaluate import rider_window
     from riderperf.responsibility.store import judge_window
 
@@ -214,7 +216,8 @@ def _evaluate_in(
     # Inspections are kept in the app database; their equipment items join the facts.
     with unit_of_work(stores.engine) as session:
         checks = equipment_checks_by_day(session, start, end)
-    build_daily_facts(
+    # Only the days an import, a judgment or an inspection changed since they were built.
+    daily = refresh_daily_facts(
         stores.warehouse,
         period.start,
         period.end,
@@ -231,7 +234,15 @@ def _evaluate_in(
         return score_and_publish(
             stores.engine,
             riders,
-            Evaluated(version, purpose, started, judged, window.judged_days, window.reused_days),
+            Evaluated(
+                version,
+                purpose,
+                started,
+                judged,
+                window.judged_days,
+                window.reused_days,
+                daily.built_days,
+            ),
             period,
             earlier,
             seconds,
@@ -251,6 +262,7 @@ class Evaluated:
     judgments: int
     judged_days: int = 0
     reused_days: int = 0
+    built_days: int = 0
 
 
 def score_and_publish(
@@ -282,6 +294,7 @@ def score_and_publish(
         evaluated.purpose,
         judged_days=evaluated.judged_days,
         reused_days=evaluated.reused_days,
+        built_days=evaluated.built_days,
     )
     t = time.perf_counter()
     store_evaluation(

@@ -19,7 +19,7 @@ from riderperf.common.canonical import Table
 from riderperf.ingest.checks import checked_sql, lit, register_functions, typed_name
 from riderperf.ingest.report import TableCounts
 from riderperf.ingest.sources import Staged, safe_name
-from riderperf.warehouse import changed_days, day_facts
+from riderperf.warehouse import built_days, changed_days, day_facts
 from riderperf.warehouse.tables import quote
 
 if TYPE_CHECKING:
@@ -271,6 +271,8 @@ def load_batch(
             con.execute(new_rows_sql(table, classified, new))
             day_facts.add_batch(con, table.name, new)
             changed_days.record_batch(con, table.name, new)
+            if table.name == "documents":  # compliance can change on any day
+                built_days.forget_all(con)
         con.execute(
             "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -23,8 +23,10 @@ for the days already stored) before the table is written again.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import ibis
 import pyarrow as pa
@@ -32,7 +34,9 @@ import pyarrow as pa
 from riderperf.clock import midnight
 from riderperf.metrics.daily_sources import add_documents, daily_counts
 from riderperf.metrics.registry import fact_columns
-from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql
+from riderperf.warehouse.built_days import mark_built, stale_days
+from riderperf.warehouse.changed_days import day_runs
+from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, release
 from riderperf.warehouse.connection import Warehouse, has_table, transaction
 from riderperf.warehouse.day_facts import DAY_FACTS, ensure_day_facts
 
@@ -96,6 +100,40 @@ def build_daily_facts(
     rider inspected on a day without orders gets a row of their own); rows outside the
     days are ignored.
     """
+    return _build(warehouse, start, end, policy_version, equipment_checks, reuse=False).rows
+
+
+@dataclass(frozen=True)
+class DailyRefresh:
+    """What `refresh_daily_facts` did: the rows it wrote, the days it built and kept."""
+
+    rows: int
+    built_days: int
+    kept_days: int
+
+
+def refresh_daily_facts(
+    warehouse: Warehouse,
+    start: date,
+    end: date,
+    policy_version: str,
+    *,
+    equipment_checks: Iterable[EquipmentCheck] = (),
+) -> DailyRefresh:
+    """`build_daily_facts` for the days of `[start, end)` that are not current only
+    (`warehouse.built_days`): a daily rolling evaluation builds the new day and the days an
+    import, a judgment or an inspection changed, and keeps the others."""
+    return _build(warehouse, start, end, policy_version, equipment_checks, reuse=True)
+
+
+def _build(
+    warehouse: Warehouse,
+    start: date,
+    end: date,
+    policy_version: str,
+    equipment_checks: Iterable[EquipmentCheck],
+    reuse: bool,
+) -> DailyRefresh:
     if end <= start:
         raise ValueError(f"no days to build: the end {end} must come after the start {start}")
     if not policy_version.strip():
@@ -116,6 +154,16 @@ def build_daily_facts(
         )
     ensure_rider_daily(warehouse)
     checks = [c for c in equipment_checks if start <= c[1] < end]
+    digests = _check_digests(checks)
+    built_as = release()
+    days = (end - start).days
+    stale = (
+        stale_days(con, policy_version, built_as, digests, start, end)
+        if reuse
+        else [start + timedelta(days=n) for n in range(days)]
+    )
+    if not stale:
+        return DailyRefresh(0, 0, days)
     # Without checks the part is left out rather than joined empty: no cost when there
     # are no inspections.
     if checks:
@@ -130,12 +178,28 @@ def build_daily_facts(
             warehouse.ibis_con, Bounds.variables(), policy_version, equipment_checks=equipment
         ),
     )
+    rows = 0
     try:
-        # Set outside the transaction of _replace_days, which rolls back on failure.
-        with bounds_set(con, midnight(start), midnight(end)):
-            return _replace_days(warehouse, start, end, policy_version, stage_sql)
+        for first, run_end in day_runs(stale):
+            # Set outside the transaction of _replace_days, which rolls back on failure.
+            with bounds_set(con, midnight(first), midnight(run_end)):
+                rows += _replace_days(warehouse, first, run_end, policy_version, stage_sql)
+                # A kill before this leaves the days unmarked: built again next time.
+                with transaction(con):
+                    mark_built(con, policy_version, built_as, digests, first, run_end)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_EQUIPMENT}")
+    return DailyRefresh(rows, len(stale), days - len(stale))
+
+
+def _check_digests(checks: list[EquipmentCheck]) -> dict[date, str]:
+    """A digest of each day's equipment items, to tell whether they changed since a build."""
+    by_day: dict[date, list[EquipmentCheck]] = {}
+    for check in checks:
+        by_day.setdefault(check[1], []).append(check)
+    return {
+        day: hashlib.sha256(repr(sorted(rows)).encode()).hexdigest() for day, rows in by_day.items()
+    }
 
 
 def _load_equipment_checks(warehouse: Warehouse, rows: list[EquipmentCheck]) -> None:

@@ -22,9 +22,12 @@ from riderperf.responsibility.bulk_complaints import complaint_judgments
 from riderperf.responsibility.bulk_orders import cancel_judgments, late_judgments, order_base
 from riderperf.responsibility.model import JUDGMENT_COLUMNS, JUDGMENTS_DDL
 from riderperf.responsibility.params import JudgmentParams
+from riderperf.warehouse import built_days
 from riderperf.warehouse.changed_days import day_runs, latest_batch, mark_judged, stale_days
 from riderperf.warehouse.compiled import Bounds, bounds_set, compiled_sql, release
 from riderperf.warehouse.connection import Warehouse, transaction
+
+_INSTANT = timedelta(microseconds=1)
 
 
 def order_judgments_expr(con: Any, orders: Any, params: JudgmentParams, version: str) -> Any:
@@ -93,6 +96,8 @@ def write_judgments(
         )
         row = con.execute(f"INSERT INTO judgments ({columns}) SELECT {columns} FROM ({sql})")
         written = row.fetchall()[0] if row else None
+        # rider_daily's rows of every day touched were built from the judgments replaced.
+        built_days.forget_range(con, policy_version, utc_day(start), utc_day(end - _INSTANT))
         first, end_day = _whole_days(start, end)
         if first < end_day:
             batch = latest_batch(con)

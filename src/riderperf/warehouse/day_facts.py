@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any
 
 from riderperf.common.canonical import SAFETY_AT_FAULT_KINDS, SAFETY_KINDS
+from riderperf.warehouse import built_days
 from riderperf.warehouse.connection import has_table, transaction
 
 DAY_FACTS = "rider_day_facts"
@@ -210,6 +211,8 @@ def add_batch(con: Any, source: str, rows: str) -> int:
         f"WHERE {DAY_FACTS}.rider_id = d.rider_id AND {DAY_FACTS}.day = d.day"
     )
     con.execute(f"INSERT INTO {DAY_FACTS} SELECT * FROM {_MERGED}")
+    # rider_daily's rows of these days were built from the facts as they were.
+    built_days.forget_days(con, f"SELECT DISTINCT day FROM {_DELTA}")
     rows_touched = con.execute(f"SELECT count(*) FROM {_DELTA}").fetchall()
     con.execute(f"DROP TABLE {_DELTA}")
     con.execute(f"DROP TABLE {_MERGED}")
