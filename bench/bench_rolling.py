@@ -59,6 +59,7 @@ def timed_evaluation(settings: Any, start: date, end: date) -> dict[str, Any]:
         "stages": {k: round(v, 2) for k, v in result.seconds.items()},
         "judged_days": result.judged_days,
         "reused_days": result.reused_days,
+        "built_days": result.built_days,
         "judgments": result.judgments,
         "riders": result.riders,
         "policy_version": result.policy_version,

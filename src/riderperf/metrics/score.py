@@ -68,22 +68,26 @@ def normalise(value: Numbers, floor: float, target: float) -> Numbers:
 
 def peer_rates(window: pd.DataFrame) -> pd.DataFrame:
     """Per rider row, each KPI's raw rate (num / den) in the rider's peer group."""
-    out = pd.DataFrame(index=window.index)
+    columns = [f"{kpi.name}_{part}" for kpi in AVAILABLE_KPIS for part in ("num", "den")]
+    # Every KPI's sums at once per peer level (one group-by per level, not per KPI).
+    levels = []
+    for keys in PEER_KEYS:
+        if keys:
+            sums = window.groupby(list(keys), dropna=False)[columns].transform("sum")
+            levels.append({c: sums[c].to_numpy(float) for c in columns})
+        else:
+            levels.append({c: np.full(len(window), float(window[c].sum())) for c in columns})
+    out = {}
     for kpi in AVAILABLE_KPIS:
         num, den = f"{kpi.name}_num", f"{kpi.name}_den"
-        rate = pd.Series(np.nan, index=window.index)
-        for keys in PEER_KEYS:
-            if keys:
-                sums = window.groupby(list(keys), dropna=False)[[num, den]].transform("sum")
-                n, d = sums[num].to_numpy(float), sums[den].to_numpy(float)
-            else:
-                n = np.full(len(window), float(window[num].sum()))
-                d = np.full(len(window), float(window[den].sum()))
+        rate = np.full(len(window), np.nan)
+        for sums in levels:
+            n, d = sums[num], sums[den]
             with np.errstate(divide="ignore", invalid="ignore"):
-                found = pd.Series(np.where(d > 0, n / d, np.nan), index=window.index)
-            rate = rate.fillna(found)
+                found = np.where(d > 0, n / d, np.nan)
+            rate = np.where(np.isnan(rate), found, rate)
         out[kpi.name] = rate
-    return out
+    return pd.DataFrame(out, index=window.index)
 
 
 def score_frame(window: pd.DataFrame, rules: ScoringRules) -> pd.DataFrame:
