@@ -66,7 +66,8 @@ def store(database_url: str, home: Path, riders: int) -> str:
     """Riders, one evaluation, a scorecard each, an admin with a token; returns the token."""
     from sqlalchemy import insert
 
-    from riderperf.evaluation.orm import Evaluation, Scorecard
+    from riderperf.evaluation.orm import Evaluation, Scorecard, ScorecardTable
+    from riderperf.metrics.card_table import table_from_cards, to_parquet
     from riderperf.storage.db import make_engine, unit_of_work, upgrade
     from riderperf.storage.models import Rider
     from riderperf.users.identity import issue_api_token
@@ -76,6 +77,7 @@ def store(database_url: str, home: Path, riders: int) -> str:
     upgrade(engine)
     at = datetime(2026, 1, 12, 8, tzinfo=UTC)
     rng = random.Random(7)
+    every_card: list[dict[str, Any]] = []
     with unit_of_work(engine) as session:
         session.add(
             Evaluation(
@@ -126,12 +128,20 @@ def store(database_url: str, home: Path, riders: int) -> str:
                         "score": c["score"],
                         "tier": "silver",
                         "previous_tier": None,
-                        "card": c,
                         "explanation": c["tier_reason"],
                     }
                     for c in cards
                 ],
             )
+            every_card += cards
+        # The cards themselves: one card table for the evaluation (metrics.card_table).
+        session.add(
+            ScorecardTable(
+                evaluation_id="bench-eval",
+                riders=riders,
+                parquet=to_parquet(table_from_cards(every_card)),
+            )
+        )
         create_user(session, "bench", "admin", at=at)
         token = issue_api_token(session, "bench", label="bench", at=at)
     engine.dispose()

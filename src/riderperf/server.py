@@ -23,6 +23,7 @@ from riderperf.api.routers import API_ROUTERS
 from riderperf.api.warehouse import WarehouseGate
 from riderperf.clock import Clock, system_clock
 from riderperf.config import Settings, load_settings
+from riderperf.evaluation.cards import warm_up
 from riderperf.inspections.templates import ensure_default_template
 from riderperf.storage.db import (
     Reads,
@@ -64,6 +65,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The first scorecard read would load the analytics libraries and a card table
+        # while its callers wait; a thread does it now, after the worker has started.
+        warm_up(engine)
         yield
         engine.dispose()
         reads.close()

@@ -9,21 +9,23 @@ the evaluation id.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import URL, Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from riderperf.evaluation.orm import ScorecardTable
+from riderperf.evaluation.orm import Evaluation, ScorecardTable
 
 if TYPE_CHECKING:
     from riderperf.metrics.card_table import CardRows
 
 KEPT = 4
-_kept: OrderedDict[tuple[str, str], CardRows] = OrderedDict()
+_log = logging.getLogger(__name__)
+_kept: OrderedDict[tuple[URL, str], CardRows] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -33,7 +35,7 @@ def card_rows(source: Connection | Session, evaluation_id: str) -> CardRows | No
     from riderperf.metrics.card_table import CardRows, from_parquet
 
     bind = source.get_bind() if isinstance(source, Session) else source.engine
-    key = (bind.engine.url.render_as_string(hide_password=False), evaluation_id)
+    key = (bind.engine.url, evaluation_id)
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
@@ -75,3 +77,28 @@ def forget_cards() -> None:
     between tests; the app never reuses an evaluation id)."""
     with _lock:
         _kept.clear()
+
+
+def warm_up(engine: Engine, newest: int = 2) -> threading.Thread:
+    """Loads, in a background thread, what the first scorecard read needs: the analytics
+    libraries (about half a second) and the card tables of the `newest` published
+    evaluations. A server calls it when it starts, so its first readers do not wait; a
+    failure only leaves the first read to do the work."""
+
+    def run() -> None:
+        try:
+            with engine.connect() as connection:
+                query = (
+                    select(Evaluation.evaluation_id)
+                    .where(Evaluation.published.is_(True))
+                    .order_by(Evaluation.period_end.desc())
+                    .limit(newest)
+                )
+                for evaluation_id in connection.execute(query).scalars().all():
+                    card_rows(connection, evaluation_id)
+        except Exception:  # an optimisation only: the first read loads what it needs
+            _log.debug("loading the newest card tables failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="riderperf-cards-warm-up", daemon=True)
+    thread.start()
+    return thread

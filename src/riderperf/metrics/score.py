@@ -70,14 +70,14 @@ def peer_rates(window: pd.DataFrame) -> pd.DataFrame:
     """Per rider row, each KPI's raw rate (num / den) in the rider's peer group."""
     columns = [f"{kpi.name}_{part}" for kpi in AVAILABLE_KPIS for part in ("num", "den")]
     # Every KPI's sums at once per peer level (one group-by per level, not per KPI).
-    levels = []
+    levels: list[dict[str, np.ndarray]] = []
     for keys in PEER_KEYS:
         if keys:
-            sums = window.groupby(list(keys), dropna=False)[columns].transform("sum")
-            levels.append({c: sums[c].to_numpy(float) for c in columns})
+            summed = window.groupby(list(keys), dropna=False)[columns].transform("sum")
+            levels.append({c: summed[c].to_numpy(float) for c in columns})
         else:
             levels.append({c: np.full(len(window), float(window[c].sum())) for c in columns})
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for kpi in AVAILABLE_KPIS:
         num, den = f"{kpi.name}_num", f"{kpi.name}_den"
         rate = np.full(len(window), np.nan)

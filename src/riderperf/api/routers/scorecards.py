@@ -74,15 +74,12 @@ async def scorecard_for_period(
 
 def _visible_card(
     user: User, rider_id: str, find: Callable[..., RowMapping | None], connection: Connection
-) -> tuple[RowMapping, dict[str, Any] | None] | None:
-    """The scope check, then the scorecard's row and card, on the event loop's connection
+) -> RowMapping | None:
+    """The scope check, then the scorecard's row, on the event loop's connection
     (`api.deps.loop_reads`) without a transaction: a published scorecard never changes,
     and which evaluation is published is one row."""
     require_visible_rider(connection, user, rider_id)
-    row = find(connection, rider_id=rider_id)
-    if row is None:
-        return None
-    return row, card_dict(connection, row["evaluation_id"], rider_id)
+    return find(connection, rider_id=rider_id)
 
 
 @router.get(
@@ -153,9 +150,14 @@ def summary(card: Scorecard) -> ScorecardSummary:
     )
 
 
-def tagged_scorecard(request: Request, found: tuple[RowMapping, dict[str, Any] | None]) -> Response:
+def tagged_scorecard(request: Request, row: RowMapping) -> Response:
     """The scorecard as `ScorecardRead` with its tag: a scorecard is never changed once its
-    evaluation is stored, so the evaluation and the rider name its content."""
-    row, card = found
+    evaluation is stored, so the evaluation and the rider name its content. The card is
+    read only when the answer has a body (`evaluation.cards`)."""
     tag = strong_tag("scorecard", row["evaluation_id"], row["rider_id"])
-    return tagged_bytes(request, tag, lambda: scorecard_json(row, card))
+    read = partial(_card, row["evaluation_id"], row["rider_id"])
+    return tagged_bytes(request, tag, lambda: scorecard_json(row, loop_reads(request).read(read)))
+
+
+def _card(evaluation_id: str, rider_id: str, connection: Connection) -> dict[str, Any] | None:
+    return card_dict(connection, evaluation_id, rider_id)
