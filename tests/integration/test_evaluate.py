@@ -85,6 +85,10 @@ def test_cli_evaluate_scorecard_and_exports(imported: Settings, tmp_path: Path) 
     summary = json.loads(done.stdout)
     assert summary["period"] == "2026-W02"
     assert summary["policy_version"] == "default"
+    assert (summary["judged_days"], summary["built_days"]) == (7, 7)
+    again = runner.invoke(app, ["evaluate", "--period", "2026-W02"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "days judged again: 0 of 7; daily facts built again: 0 of 7" in again.output
     card = runner.invoke(app, ["scorecard", "R000001", "--period", "2026-W02", "--json"], env=env)
     assert card.exit_code == 0, card.output
     data = json.loads(card.stdout)

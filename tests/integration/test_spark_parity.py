@@ -234,6 +234,8 @@ def test_spark_publishes_the_scorecards_duckdb_published(
     inspected = next(c for c in evaluated.cards if c.rider_id == duck["inspected"])
     equipment = inspected.kpis["equipment_compliance"]
     assert (equipment.num, equipment.den) == (3, 4)
+    days = (evaluated.period.end - evaluated.period.start).days
+    assert (evaluated.judged_days, evaluated.built_days) == (days, days)
     found = [card_json(c) for c in sorted(evaluated.cards, key=lambda c: c.rider_id)]
     assert len(found) == len(expected) > 20
     assert found == expected

@@ -125,6 +125,11 @@ def evaluate(
         f"evaluated {chosen.label} ({chosen.start} to {chosen.last_day}) under policy "
         f"{result.policy_version}: {result.judgments:,} judgments, {result.riders:,} riders"
     )
+    days = (chosen.end - chosen.start).days
+    out.print(
+        f"days judged again: {result.judged_days} of {days}; daily facts built again: "
+        f"{result.built_days} of {days} (the others were current and kept)"
+    )
     if result.purpose == OFFICIAL:
         out.print(f"official: published as what riders see for {chosen.label}")
     else:

@@ -99,7 +99,8 @@ def evaluate_on_spark(
             if spark is None:
                 warehouse.stop()
         seconds = dict(run.seconds)
-        evaluated = Evaluated(version, chosen, started, run.rows["judgments"])
+        days = (period.end - period.start).days  # Spark judges and builds every day
+        evaluated = Evaluated(version, chosen, started, run.rows["judgments"], days, 0, days)
         return score_and_publish(
             engine, riders, evaluated, period, earlier, seconds, time.perf_counter(), clock
         )
