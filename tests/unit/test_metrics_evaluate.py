@@ -163,6 +163,10 @@ def test_the_card_table_gives_back_every_card_as_scored(warehouse: Warehouse) ->
         for rider, i in rows.index.items():
             assert json.dumps(rows.card_dict(i)) == json.dumps(cards[rider].as_dict())
             assert rows.card(i).as_dict() == cards[rider].as_dict()
+            shrunk = cards[rider].kpis["on_time_rate"].shrunk
+            found = rows.kpi_number(i, "on_time_rate", "shrunk")
+            assert found == shrunk or (math.isnan(found) and math.isnan(shrunk))
+            assert math.isnan(rows.kpi_number(i, "no_such_kpi", "shrunk"))
 
 
 def test_cards_stored_as_json_convert_to_the_same_table(warehouse: Warehouse) -> None:

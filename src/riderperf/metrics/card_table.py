@@ -145,7 +145,12 @@ class CardRows:
             else np.zeros((table.num_rows, 0))
         )
         shown = set(numbers)
-        self._den = {name: numbers.index(kpi_column(name, "den")) for name in self.kpis}
+        self._kpi_index = {
+            (name, part): k * len(KPI_PARTS) + j
+            for k, name in enumerate(self.kpis)
+            for j, part in enumerate(KPI_PARTS)
+        }
+        self._den = {name: self._kpi_index[(name, "den")] for name in self.kpis}
         self._columns = {name: _Column(table.column(name)) for name in names if name not in shown}
         self._slots = [
             tuple(self._columns[improvement_column(slot, part)] for part, _ in IMPROVEMENT_PARTS)
@@ -162,6 +167,11 @@ class CardRows:
         row = self._kpi_numbers[i].tolist()
         width = len(KPI_PARTS)
         return {name: row[k * width : (k + 1) * width] for k, name in enumerate(self.kpis)}
+
+    def kpi_number(self, i: int, name: str, part: str) -> float:
+        """One number of one KPI of row i (NaN when the table has no such KPI)."""
+        found = self._kpi_index.get((name, part))
+        return math.nan if found is None else float(self._kpi_numbers[i, found])
 
     def card(self, i: int) -> Scorecard:
         fields = {name: self._scalar(name, i) for name, _ in CARD_COLUMNS}

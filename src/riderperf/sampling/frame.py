@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ from riderperf.storage.models import Rider
 from riderperf.warehouse.connection import Warehouse
 
 NO_ZONE = "(no zone)"
+
+if TYPE_CHECKING:
+    from riderperf.metrics.card_table import CardRows
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,13 @@ def latest_rates(session: Session, start: date) -> dict[str, tuple[float, float]
     for rider_id, evaluation_id in rows:
         table = tables[evaluation_id]
         found = None if table is None else table.index.get(rider_id)
-        kpis = {} if table is None or found is None else table.card_dict(found)["kpis"]
-        rates[rider_id] = (_kpi_value(kpis, "complaint_rate"), _kpi_value(kpis, "safety_incidents"))
+        if table is None or found is None:
+            rates[rider_id] = (math.nan, math.nan)
+            continue
+        rates[rider_id] = (
+            _kpi_value(table, found, "complaint_rate"),
+            _kpi_value(table, found, "safety_incidents"),
+        )
     return rates
 
 
@@ -167,12 +175,12 @@ def group_by_zone(riders: Sequence[FrameRider]) -> dict[str, list[int]]:
     return dict(sorted(zones.items()))
 
 
-def _kpi_value(kpis: dict[str, Any], name: str) -> float:
-    kpi = kpis.get(name) or {}
-    for key in ("shrunk", "rate"):
-        value = kpi.get(key)
-        if value is not None:
-            return float(value)
+def _kpi_value(table: CardRows, row: int, name: str) -> float:
+    """The KPI's shrunk value in the card of `row`, else its own rate, else NaN."""
+    for part in ("shrunk", "rate"):
+        value = table.kpi_number(row, name, part)
+        if not math.isnan(value):
+            return value
     return math.nan
 
 
