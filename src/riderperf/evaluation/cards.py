@@ -4,7 +4,8 @@ kept, and a rider's card built from its row.
 A stored card table never changes (a new evaluation gets a new id), so a decoded one is
 kept for the next read: the scorecard API answers from memory after the first read of an
 evaluation. The few newest are kept per process (`KEPT`), keyed by the database's URL and
-the evaluation id.
+the evaluation id. A kept table of 100,000 riders holds about 80 MB (the KPI numbers as one
+float matrix, text dictionary-encoded).
 """
 
 from __future__ import annotations

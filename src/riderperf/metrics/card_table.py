@@ -133,7 +133,8 @@ class CardRows:
     microseconds. The scorecard API answers from here."""
 
     def __init__(self, table: pa.Table) -> None:
-        self.table = table
+        # The table itself is not kept: its KPI columns are copied into one matrix.
+        self._count = table.num_rows
         names = table.column_names
         self.kpis = list(dict.fromkeys(n.split(".")[1] for n in names if n.startswith("kpi.")))
         self.slots = len({n.split(".")[1] for n in names if n.startswith("improvement.")})
@@ -160,7 +161,7 @@ class CardRows:
         self.index = {rider: i for i, rider in enumerate(self.riders)}
 
     def __len__(self) -> int:
-        return self.table.num_rows
+        return self._count
 
     def _kpi_values(self, i: int) -> dict[str, list[float]]:
         """Each KPI's numbers of row i, in the order of KPI_PARTS."""
