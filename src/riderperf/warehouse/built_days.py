@@ -95,7 +95,7 @@ def mark_built(
         [policy_version, first, end],
     )
     days = [date.fromordinal(n) for n in range(first.toordinal(), end.toordinal())]
-    con.executemany(
-        f"INSERT INTO {BUILT_DAYS} VALUES (?, ?, ?, ?)",
-        [(policy_version, day, built_as, checks.get(day, "")) for day in days],
-    )
+    # One statement for the run of days (DuckDB's executemany runs one per row).
+    rows = ", ".join("(?, ?, ?, ?)" for _ in days)
+    values = [v for day in days for v in (policy_version, day, built_as, checks.get(day, ""))]
+    con.execute(f"INSERT INTO {BUILT_DAYS} VALUES {rows}", values)
