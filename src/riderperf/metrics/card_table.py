@@ -3,14 +3,14 @@
 One row per rider, sorted by rider id. Its columns are the fields of `Scorecard`
 (`CARD_COLUMNS`), then every KPI's numbers as `kpi.<name>.<part>` (`KPI_PARTS`, the KPIs
 in the order of the card), then the improvements as `improvement.<n>.<part>`
-(`IMPROVEMENT_PARTS`, n from 0; a null `kpi` means the rider has fewer; the sentence is
-written when the card is read). A KPI without a
-value holds NaN, as the card does.
+(`IMPROVEMENT_PARTS`, n from 0; a null `kpi` means the rider has fewer). A KPI without a
+value holds NaN, as the card does. An improvement's sentence is not stored: it is written
+when the card is read.
 
 Scoring writes the table column by column (`metrics.evaluate.score_window`); a rider's card
 is built from its row only when someone reads it (`CardRows`). Publishing one table instead
-of one JSON document per rider is what keeps publishing small next to judging: 20,000
-cards are about 49 MB of JSON and 3 MB of Parquet.
+of one JSON document per rider is what keeps publishing small next to judging: 21,600
+cards are 49 MB of JSON, and 3.5 MB of Parquet.
 """
 
 from __future__ import annotations
