@@ -83,7 +83,7 @@ def score_window(
 ) -> pa.Table:
     """The pure part of `evaluate_scores`: a rider window table (see `kpi_window`) in, the
     card table (`metrics.card_table`) out. Whole columns are written at once; the only
-    loops over riders decide tiers and write improvement sentences."""
+    loop over riders decides their tiers."""
     scoring, tiering = ScoringRules.from_params(params), TierRules.from_params(params)
     scored = score_frame(window, scoring).sort_values("rider_id", kind="stable")
     names = list(scoring.rules)

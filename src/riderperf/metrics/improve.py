@@ -59,18 +59,10 @@ def top_gains(
 
 def improvement(score: KpiScore, gain: float, rules: ScoringRules) -> Improvement:
     """The change of one KPI with its `gain` (from `top_gains`), in plain words."""
-    return improvement_of(score.name, score.rate, score.shrunk, score.den, gain, rules)
-
-
-def improvement_of(
-    name: str, rate: float, shrunk: float, volume: float, gain: float, rules: ScoringRules
-) -> Improvement:
-    """`improvement` from the KPI's numbers: the rider's own `rate` (NaN without data),
-    the `shrunk` value the score used and the `volume` (the KPI's denominator)."""
-    rule = rules.rules[name]
-    current = shrunk if math.isnan(rate) else rate
-    target, shown = float(rule.target), round(gain, 2)
-    return Improvement(name, shown, current, target, sentence(name, current, target, shown, volume))
+    current = score.shrunk if math.isnan(score.rate) else score.rate
+    target, shown = float(rules.rules[score.name].target), round(gain, 2)
+    words = sentence(score.name, current, target, shown, score.den)
+    return Improvement(score.name, shown, current, target, words)
 
 
 def sentence(name: str, current: float, target: float, gain: float, volume: float) -> str:

@@ -133,17 +133,13 @@ class TierRules:
         """0 for the best tier, rising toward the bottom."""
         return self._ranks[tier]
 
-    def names(self) -> frozenset[str]:
-        return self._names
+    def known(self, tier: str | None) -> bool:
+        return tier in self._ranks
 
     # Kept once per rules: an evaluation asks them for every rider.
     @cached_property
     def _thresholds(self) -> dict[str, float]:
         return dict(self.tiers)
-
-    @cached_property
-    def _names(self) -> frozenset[str]:
-        return frozenset(self._ranks)
 
     @cached_property
     def _ranks(self) -> dict[str, int]:

@@ -71,7 +71,7 @@ def decide_tier(
     as_of: date,
     rules: TierRules,
 ) -> TierDecision:
-    previous = previous if previous in rules.names() else None
+    previous = previous if rules.known(previous) else None
     enough = orders >= rules.minimum_orders and not math.isnan(score)
     tier, reason = tier_for_score(score, previous, rules) if enough else (None, "")
     if joined_on is not None and as_of < protected_until(joined_on, rules):

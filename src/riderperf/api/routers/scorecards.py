@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, RowMapping, func, select
@@ -155,9 +155,5 @@ def tagged_scorecard(request: Request, row: RowMapping) -> Response:
     evaluation is stored, so the evaluation and the rider name its content. The card is
     read only when the answer has a body (`evaluation.cards`)."""
     tag = strong_tag("scorecard", row["evaluation_id"], row["rider_id"])
-    read = partial(_card, row["evaluation_id"], row["rider_id"])
+    read = partial(card_dict, evaluation_id=row["evaluation_id"], rider_id=row["rider_id"])
     return tagged_bytes(request, tag, lambda: scorecard_json(row, loop_reads(request).read(read)))
-
-
-def _card(evaluation_id: str, rider_id: str, connection: Connection) -> dict[str, Any] | None:
-    return card_dict(connection, evaluation_id, rider_id)
